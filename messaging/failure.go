@@ -172,6 +172,12 @@ func qualified(module, class string) string {
 	return module + "." + class
 }
 
+// EncodeFailure returns the oslo failure JSON for ex, the string a server
+// puts in a reply's "failure" member.
+func EncodeFailure(ex RemoteException) ([]byte, error) {
+	return encodeFailure(ex, "", ex.Error())
+}
+
 // encodeFailure serializes ex as oslo's _drivers/common.serialize_remote_exception
 // does: class, module, message, tb, args, kwargs, in that order. detail is
 // the full Go error chain, kept in the traceback.
@@ -196,7 +202,9 @@ func encodeFailure(ex RemoteException, method, detail string) ([]byte, error) {
 	if rerr, ok := ex.(*RemoteError); ok && len(rerr.Traceback) > 1 {
 		tb = append(tb, rerr.Traceback[1:len(rerr.Traceback)-1]...)
 	}
-	tb = append(tb, fmt.Sprintf("  File \"ironic-go\", in %s\n    %s\n", method, strings.ReplaceAll(detail, "\n", " ")))
+	if method != "" {
+		tb = append(tb, fmt.Sprintf("  File \"ironic-go\", in %s\n    %s\n", method, strings.ReplaceAll(detail, "\n", " ")))
+	}
 	tb = append(tb, last+": "+msg+"\n")
 	return pyjson.Marshal(pyjson.Object{
 		{Key: "class", Value: class},
