@@ -274,7 +274,7 @@ func idString(key string, v json.RawMessage) (string, error) {
 // encodeReply builds a reply: result, failure, ending, _msg_id, _unique_id.
 // result is JSON already in Python layout (nil for null); failure is the
 // failure JSON (nil for null).
-func encodeReply(msgID string, result []byte, failure []byte, ending bool) []byte {
+func encodeReply(msgID, uniqueID string, result, failure []byte, ending bool) []byte {
 	inner := make([]byte, 0, 128+len(result)+len(failure)+len(failure)/8)
 	inner = append(inner, `{"result": `...)
 	if result == nil {
@@ -295,7 +295,7 @@ func encodeReply(msgID string, result []byte, failure []byte, ending bool) []byt
 	}
 	inner = pyjson.AppendString(inner, msgID)
 	inner = append(inner, `, "_unique_id": "`...)
-	inner = append(inner, newID()...)
+	inner = append(inner, uniqueID...)
 	inner = append(inner, `"}`...)
 	return wrapEnvelope(make([]byte, 0, len(inner)+len(inner)/8+48), inner)
 }

@@ -270,7 +270,7 @@ func (s *Server) handle(req *incomingRequest) {
 		}
 		resultJSON = nil
 	}
-	s.reply(req.replyQ, encodeReply(req.msgID, resultJSON, failure, true), log)
+	s.reply(req.replyQ, encodeReply(req.msgID, newID(), resultJSON, failure, true), log)
 }
 
 // invoke runs the dispatcher and the handler, turning a panic into an error.
@@ -305,7 +305,7 @@ func (s *Server) heartbeat(req *incomingRequest, interval time.Duration, log zer
 			case <-done:
 				return
 			case <-t.C:
-				body := encodeReply(req.msgID, nil, nil, false)
+				body := encodeReply(req.msgID, newID(), nil, nil, false)
 				ctx, cancel := context.WithTimeout(context.Background(), interval)
 				err := s.tr.Send(ctx, &Outgoing{ReplyTo: req.replyQ, Body: body, Mandatory: true, Retry: 0})
 				cancel()
