@@ -130,7 +130,8 @@ func (c *Client) checkCap() error {
 }
 
 // Call sends method(args) and waits for the reply, which it decodes into
-// reply (a pointer, or nil to discard it). args must encode to a JSON
+// reply (a pointer, or nil to discard it; numbers decoded into untyped
+// values are json.Number). args must encode to a JSON
 // object: a struct with json tags, a map, or nil for no arguments. The
 // request context in ctx travels as _context_ keys.
 //
@@ -250,7 +251,7 @@ func decodeResult(result json.RawMessage, reply any) error {
 	if result == nil {
 		return nil
 	}
-	if err := json.Unmarshal(result, reply); err != nil {
+	if err := decodeNumbers(result, reply); err != nil {
 		return fmt.Errorf("%w: reply does not decode into %T: %w", ErrMalformed, reply, err)
 	}
 	return nil

@@ -18,12 +18,14 @@ type Handler func(ctx context.Context, args Args) (any, error)
 type Args json.RawMessage
 
 // Decode decodes the arguments into v, a pointer to a struct with json
-// tags or a map. Unknown arguments are ignored.
+// tags or a map. Unknown arguments are ignored. Numbers decoded into
+// untyped values (any) are json.Number, so an integer stays an integer if
+// it is sent back.
 func (a Args) Decode(v any) error {
 	if len(a) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(a, v); err != nil {
+	if err := decodeNumbers(a, v); err != nil {
 		return BuiltinError("TypeError", fmt.Sprintf("invalid arguments: %v", err))
 	}
 	return nil

@@ -55,6 +55,9 @@ func encodeRequest(r *outgoingRequest) ([]byte, error) {
 		if inner, err = pyjson.Append(inner, r.args); err != nil {
 			return nil, err
 		}
+		if string(inner[start:]) == "null" {
+			inner = append(inner[:start], "{}"...)
+		}
 		if inner[start] != '{' {
 			return nil, &MalformedError{Reason: "request args must encode to a JSON object"}
 		}

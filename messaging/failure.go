@@ -295,5 +295,5 @@ func pyStr(raw json.RawMessage) string {
 	case 'f':
 		return "False"
 	}
-	return string(raw)
+	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }

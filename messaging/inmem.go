@@ -450,4 +450,3 @@ func (l *inmemListener) Stop(ctx context.Context) error {
 	})
 	return nil
 }
-

@@ -1,6 +1,8 @@
 package messaging
 
 import (
+	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -77,3 +79,50 @@ func (r *ReplyRouter) unregister(msgID string) {
 	delete(r.waiters, msgID)
 	r.mu.Unlock()
 }
+
+// PendingReply is the wait for the reply to one request published by hand
+// (tests and tools; Client.Call does this itself).
+type PendingReply struct {
+	r     *ReplyRouter
+	msgID string
+	ch    <-chan *incomingReply
+}
+
+// Expect registers interest in the reply to msgID. Call it before
+// publishing the request, and Cancel when done.
+func (r *ReplyRouter) Expect(msgID string) *PendingReply {
+	return &PendingReply{r: r, msgID: msgID, ch: r.register(msgID)}
+}
+
+// Wait returns the final reply's result, or its failure as a *RemoteError.
+// Heartbeats are skipped. It returns ctx.Err() if ctx ends first.
+func (p *PendingReply) Wait(ctx context.Context) (json.RawMessage, error) {
+	var last json.RawMessage
+	for {
+		select {
+		case rep := <-p.ch:
+			if !rep.ending {
+				if rep.result != nil {
+					last = rep.result
+				}
+				continue
+			}
+			if rep.failure != nil {
+				rerr, err := DecodeFailure(rep.failure)
+				if err != nil {
+					return nil, err
+				}
+				return nil, rerr
+			}
+			if rep.result == nil {
+				return last, nil
+			}
+			return rep.result, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Cancel stops waiting; a reply arriving later is dropped.
+func (p *PendingReply) Cancel() { p.r.unregister(p.msgID) }

@@ -1,0 +1,453 @@
+package rabbit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ironic-go/ironic-go/messaging"
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// publisher is the send side: one connection (redialled on loss) carrying
+// up to rpc_conn_pool_size channels in confirm mode. Each channel has at
+// most one publish in flight, so a basic.return is unambiguously the
+// message's, and concurrent senders use different channels: nobody waits
+// for another's confirm.
+type publisher struct {
+	t     *Transport
+	slots chan struct{}
+	idle  chan *pubChannel
+
+	mu     sync.Mutex
+	closed bool
+	conn   *pubConn
+	dial   *dialCall
+}
+
+// pubConn is one publisher connection.
+type pubConn struct {
+	c    *amqpConn
+	dead chan struct{} // closed when the connection is gone
+}
+
+// dialCall is a dial in progress that other senders wait for.
+type dialCall struct {
+	done chan struct{}
+	conn *pubConn
+	err  error
+}
+
+// pubChannel is one confirm-mode channel and its declared-exchange cache.
+type pubChannel struct {
+	pc       *pubConn
+	ch       *amqp.Channel
+	returns  chan amqp.Return
+	closes   chan *amqp.Error
+	declared map[string]bool
+}
+
+// route is where and how one message is published.
+type route struct {
+	declare   *exchangeSpec // nil: the default exchange
+	exchange  string
+	key       string
+	mandatory bool
+	msg       amqp.Publishing
+}
+
+func newPublisher(t *Transport) *publisher {
+	return &publisher{t: t, slots: make(chan struct{}, t.cfg.ConnPoolSize), idle: make(chan *pubChannel, t.cfg.ConnPoolSize)}
+}
+
+// connect returns the live connection, dialling (one round over the
+// brokers) if there is none. Concurrent callers share one dial.
+func (p *publisher) connect(ctx context.Context) (*pubConn, error) {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, messaging.ErrClosed
+		}
+		if c := p.conn; c != nil && !c.c.IsClosed() {
+			p.mu.Unlock()
+			return c, nil
+		}
+		if call := p.dial; call != nil {
+			p.mu.Unlock()
+			select {
+			case <-call.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if call.err != nil && isCtxErr(call.err) && ctx.Err() == nil {
+				continue // the dialling sender gave up; try again ourselves
+			}
+			if call.err != nil {
+				return nil, call.err
+			}
+			continue
+		}
+		call := &dialCall{done: make(chan struct{})}
+		p.dial = call
+		p.mu.Unlock()
+
+		c, err := p.t.dialer.dialRound(ctx)
+		p.mu.Lock()
+		p.dial = nil
+		switch {
+		case err != nil:
+			call.err = err
+		case p.closed:
+			call.err = messaging.ErrClosed
+			p.t.wg.Go(c.shut)
+		default:
+			pc := &pubConn{c: c, dead: make(chan struct{})}
+			p.conn = pc
+			call.conn = pc
+			p.t.wg.Go(func() { p.watch(pc) })
+		}
+		p.mu.Unlock()
+		close(call.done)
+		if call.err == nil {
+			p.t.log.Info().Str("host", c.addr).Str("connection_name", c.name).Msg("publisher connected to AMQP server")
+			return call.conn, nil
+		}
+		return nil, call.err
+	}
+}
+
+// watch waits for the connection to close and forgets it.
+func (p *publisher) watch(pc *pubConn) {
+	err, ok := <-pc.c.closed
+	close(pc.dead)
+	p.mu.Lock()
+	if p.conn == pc {
+		p.conn = nil
+	}
+	closed := p.closed
+	p.mu.Unlock()
+	if ok && err != nil && !closed {
+		p.t.log.Warn().Str("host", pc.c.addr).Err(err).Msg("publisher connection lost; reconnecting on next send")
+	}
+}
+
+// channel returns an idle channel of the live connection, or opens one.
+func (p *publisher) channel(ctx context.Context) (*pubChannel, error) {
+	for {
+		select {
+		case pch := <-p.idle:
+			if pch.usable() {
+				return pch, nil
+			}
+			p.discard(pch)
+			continue
+		default:
+		}
+		break
+	}
+	pc, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := pc.c.Channel()
+	if err != nil {
+		return nil, err
+	}
+	if err := ch.Confirm(false); err != nil {
+		_ = ch.Close()
+		return nil, err
+	}
+	return &pubChannel{
+		pc:       pc,
+		ch:       ch,
+		returns:  ch.NotifyReturn(make(chan amqp.Return, 4)),
+		closes:   ch.NotifyClose(make(chan *amqp.Error, 1)),
+		declared: map[string]bool{},
+	}, nil
+}
+
+func (c *pubChannel) usable() bool {
+	select {
+	case <-c.pc.dead:
+		return false
+	default:
+	}
+	return !c.ch.IsClosed() && !c.pc.c.IsClosed()
+}
+
+// release returns a healthy channel to the pool.
+func (p *publisher) release(c *pubChannel) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if !closed {
+		select {
+		case p.idle <- c:
+			return
+		default:
+		}
+	}
+	p.discard(c)
+}
+
+// discard closes a channel that must not be reused, in the background.
+func (p *publisher) discard(c *pubChannel) {
+	if c.ch.IsClosed() || c.pc.c.IsClosed() {
+		return
+	}
+	p.t.wg.Go(func() { _ = c.ch.Close() })
+}
+
+// close closes the idle channels and the connection.
+func (p *publisher) close() {
+	p.mu.Lock()
+	p.closed = true
+	pc := p.conn
+	p.conn = nil
+	p.mu.Unlock()
+	for {
+		select {
+		case c := <-p.idle:
+			_ = c
+			continue
+		default:
+		}
+		break
+	}
+	if pc != nil {
+		pc.c.shut()
+	}
+}
+
+// publish sends one message on c and waits for its confirm. A message the
+// broker returned gives an error matching messaging.ErrUndeliverable.
+func (c *pubChannel) publish(ctx context.Context, r *route) error {
+	if r.declare != nil && !c.declared[r.declare.Name] {
+		d := r.declare
+		if err := c.ch.ExchangeDeclare(d.Name, d.Kind, d.Durable, d.AutoDelete, false, false, nil); err != nil {
+			return fmt.Errorf("declare exchange %s: %w", d.Name, err)
+		}
+		c.declared[d.Name] = true
+	}
+	dc, err := c.ch.PublishWithDeferredConfirmWithContext(ctx, r.exchange, r.key, r.mandatory, false, r.msg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-dc.Done():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if !dc.Acked() {
+		select {
+		case e, ok := <-c.closes:
+			if ok && e != nil {
+				return e
+			}
+		default:
+		}
+		if c.ch.IsClosed() {
+			return amqp.ErrClosed
+		}
+		return fmt.Errorf("%w: the broker refused the message (basic.nack)", messaging.ErrDeliveryFailure)
+	}
+	// basic.return comes before basic.ack: if there is one, it is queued.
+	select {
+	case ret, ok := <-c.returns:
+		if ok {
+			return &UndeliverableError{Exchange: ret.Exchange, RoutingKey: ret.RoutingKey,
+				Code: int(ret.ReplyCode), Reason: ret.ReplyText}
+		}
+	default:
+	}
+	return nil
+}
+
+// UndeliverableError is a mandatory message the broker returned
+// (basic.return), oslo's MessageUndeliverable. It matches
+// messaging.ErrUndeliverable.
+type UndeliverableError struct {
+	Exchange   string
+	RoutingKey string
+	Code       int
+	Reason     string
+}
+
+func (e *UndeliverableError) Error() string {
+	ex := e.Exchange
+	if ex == "" {
+		ex = "(default)"
+	}
+	return fmt.Sprintf("%v: broker returned the message to exchange %s with routing key %q: %d %s",
+		messaging.ErrUndeliverable, ex, e.RoutingKey, e.Code, e.Reason)
+}
+
+// Is matches messaging.ErrUndeliverable.
+func (e *UndeliverableError) Is(target error) bool { return target == messaging.ErrUndeliverable }
+
+// DeliveryFailureError is oslo's MessageDeliveryFailure: the broker could
+// not be reached within the retry budget. It matches
+// messaging.ErrDeliveryFailure and ErrConnect.
+type DeliveryFailureError struct {
+	Host  string
+	Tries int
+	Err   error
+}
+
+func (e *DeliveryFailureError) Error() string {
+	return fmt.Sprintf("%v: Unable to connect to AMQP server on %s after %d tries: %v",
+		messaging.ErrDeliveryFailure, e.Host, e.Tries, e.Err)
+}
+
+// Is matches messaging.ErrDeliveryFailure and ErrConnect.
+func (e *DeliveryFailureError) Is(target error) bool {
+	return target == messaging.ErrDeliveryFailure || target == ErrConnect
+}
+
+// Unwrap returns the last error.
+func (e *DeliveryFailureError) Unwrap() error { return e.Err }
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// routeOf maps an Outgoing message to its exchange, key and properties
+// (oslo_wire.md §4).
+func (t *Transport) routeOf(m *messaging.Outgoing) *route {
+	r := &route{
+		key:       m.RoutingKey(),
+		mandatory: m.Mandatory,
+		msg: amqp.Publishing{
+			ContentType:     "application/json",
+			ContentEncoding: "utf-8",
+			DeliveryMode:    amqp.Persistent,
+			Body:            m.Body,
+		},
+	}
+	switch {
+	case m.ReplyTo != "":
+		if !t.cfg.DirectMandatoryFlag {
+			r.mandatory = false
+		}
+	case m.Fanout:
+		ex := fanoutExchange(m.Topic)
+		r.declare, r.exchange = &ex, ex.Name
+		r.mandatory = false
+	default:
+		name := m.Exchange
+		if name == "" {
+			name = t.cfg.ControlExchange
+		}
+		ex := t.cfg.topicExchange(name)
+		r.declare, r.exchange = &ex, name
+		if m.Expiration > 0 {
+			r.msg.Expiration = strconv.FormatInt(max(m.Expiration.Milliseconds(), 1), 10)
+		}
+	}
+	return r
+}
+
+// Send implements messaging.Transport: it publishes m with a publisher
+// confirm. While the broker cannot be reached it retries, m.Retry times
+// (negative: until ctx ends), with oslo's back-off between attempts.
+func (t *Transport) Send(ctx context.Context, m *messaging.Outgoing) error {
+	if t.closed.Load() {
+		return messaging.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := t.pub
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.done:
+		return messaging.ErrClosed
+	}
+	defer func() { <-p.slots }()
+
+	r := t.routeOf(m)
+	tries := 0
+	redeclared := false
+	for {
+		err := t.sendOnce(ctx, r)
+		if err == nil {
+			t.log.Debug().Str("exchange", r.exchange).Str("routing_key", r.key).Int("bytes", len(r.msg.Body)).
+				Bool("mandatory", r.mandatory).Msg("published")
+			return nil
+		}
+		var aerr *amqp.Error
+		switch {
+		case errors.Is(err, messaging.ErrUndeliverable):
+			t.log.Debug().Err(err).Msg("message returned by the broker")
+			return err
+		case t.closed.Load() || errors.Is(err, messaging.ErrClosed):
+			return messaging.ErrClosed
+		case ctx.Err() != nil:
+			return fmt.Errorf("rabbit: send to %s %q: %w", exchangeName(r.exchange), r.key, ctx.Err())
+		case errors.As(err, &aerr) && aerr.Code == amqp.NotFound && !redeclared:
+			// An auto-delete exchange went away after we declared it:
+			// a new channel declares it again (oslo's channel revive).
+			redeclared = true
+			continue
+		case errors.As(err, &aerr) && aerr.Server && !connectionError(aerr):
+			// A channel error (precondition failed, access refused):
+			// retrying will not help.
+			return fmt.Errorf("rabbit: send to %s %q: %w", exchangeName(r.exchange), r.key, err)
+		case errors.Is(err, messaging.ErrDeliveryFailure):
+			return err
+		}
+		tries++
+		if m.Retry >= 0 && tries > m.Retry {
+			return &DeliveryFailureError{Host: t.dialer.last(), Tries: tries, Err: err}
+		}
+		wait := backoff(&t.cfg, tries)
+		t.log.Warn().Err(err).Int("try", tries).Dur("retry_in", wait).Msg("send failed; retrying")
+		if !sleep(ctx, t.done, wait) {
+			if t.closed.Load() {
+				return messaging.ErrClosed
+			}
+			return fmt.Errorf("rabbit: send to %s %q: %w (last error: %v)", exchangeName(r.exchange), r.key, ctx.Err(), err)
+		}
+	}
+}
+
+// sendOnce publishes on a pooled channel.
+func (t *Transport) sendOnce(ctx context.Context, r *route) error {
+	c, err := t.pub.channel(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.publish(ctx, r)
+	if err == nil || errors.Is(err, messaging.ErrUndeliverable) {
+		t.pub.release(c)
+		return err
+	}
+	t.pub.discard(c)
+	return err
+}
+
+// connectionError reports whether an AMQP error closed the connection
+// rather than only a channel.
+func connectionError(e *amqp.Error) bool {
+	switch e.Code {
+	case amqp.ConnectionForced, amqp.InvalidPath, amqp.FrameError, amqp.SyntaxError, amqp.CommandInvalid,
+		amqp.ChannelError, amqp.UnexpectedFrame, amqp.ResourceError, amqp.NotAllowed, amqp.NotImplemented,
+		amqp.InternalError:
+		return true
+	}
+	return false
+}
+
+func exchangeName(s string) string {
+	if s == "" {
+		return "default exchange"
+	}
+	return "exchange " + s
+}
+
