@@ -116,34 +116,36 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 		closes:  ch.NotifyClose(make(chan *amqp.Error, 1)),
 		cancels: ch.NotifyCancel(make(chan string, len(c.queues)+1)),
 	}
-	if c.prefetch > 0 {
-		if err := ch.Qos(c.prefetch, 0, false); err != nil {
-			return nil, fmt.Errorf("basic.qos: %w", err)
-		}
-	}
-	for _, q := range c.queues {
-		if x := q.Exchange; x != nil {
+	args := c.t.cfg.consumerArgs()
+	var dchs []<-chan amqp.Delivery
+	for _, o := range setupPlan(c.queues, c.prefetch) {
+		switch o.kind {
+		case opQos:
+			if err := ch.Qos(o.prefetch, 0, false); err != nil {
+				return nil, fmt.Errorf("basic.qos: %w", err)
+			}
+		case opExchangeDeclare:
+			x := o.exchange
 			if err := ch.ExchangeDeclare(x.Name, x.Kind, x.Durable, x.AutoDelete, false, false, nil); err != nil {
 				return nil, fmt.Errorf("declare exchange %s: %w", x.Name, err)
 			}
-		}
-		if _, err := ch.QueueDeclare(q.Name, q.Durable, q.AutoDelete, false, false, q.table()); err != nil {
-			return nil, fmt.Errorf("declare queue %s: %w", q.Name, err)
-		}
-		if q.Exchange != nil {
+		case opQueueDeclare:
+			q := o.queue
+			if _, err := ch.QueueDeclare(q.Name, q.Durable, q.AutoDelete, false, false, q.table()); err != nil {
+				return nil, fmt.Errorf("declare queue %s: %w", q.Name, err)
+			}
+		case opQueueBind:
+			q := o.queue
 			if err := ch.QueueBind(q.Name, q.BindKey, q.Exchange.Name, false, nil); err != nil {
 				return nil, fmt.Errorf("bind queue %s to %s: %w", q.Name, q.Exchange.Name, err)
 			}
+		case opConsume:
+			d, err := ch.Consume(o.queue.Name, o.queue.Tag, false, false, false, false, args)
+			if err != nil {
+				return nil, fmt.Errorf("consume %s: %w", o.queue.Name, err)
+			}
+			dchs = append(dchs, d)
 		}
-	}
-	args := c.t.cfg.consumerArgs()
-	dchs := make([]<-chan amqp.Delivery, len(c.queues))
-	for i, q := range c.queues {
-		d, err := ch.Consume(q.Name, q.Tag, false, false, false, false, args)
-		if err != nil {
-			return nil, fmt.Errorf("consume %s: %w", q.Name, err)
-		}
-		dchs[i] = d
 	}
 	for _, d := range dchs {
 		c.fwd.Go(func() { c.forward(d) })

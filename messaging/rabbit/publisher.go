@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/ironic-go/ironic-go/messaging"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -450,4 +449,3 @@ func exchangeName(s string) string {
 	}
 	return "exchange " + s
 }
-

@@ -136,3 +136,46 @@ func (c *Config) serverQueues(exchange, topic, server, fanoutID string) []queueS
 func (c *Config) replyQueue(name string) queueSpec {
 	return queueSpec{Name: name, Args: c.transientQueueArgs(), Tag: "1"}
 }
+
+// opKind is one AMQP method of a consumer's setup.
+type opKind int
+
+const (
+	opQos opKind = iota
+	opExchangeDeclare
+	opQueueDeclare
+	opQueueBind
+	opConsume
+)
+
+// op is one step of a consumer's setup.
+type op struct {
+	kind     opKind
+	prefetch int
+	exchange *exchangeSpec
+	queue    *queueSpec
+}
+
+// setupPlan returns a consuming channel's setup in oslo's order
+// (oslo_wire.md §2.4): basic.qos if prefetch > 0; for each queue its
+// exchange.declare, queue.declare and queue.bind; then the consumers.
+func setupPlan(queues []queueSpec, prefetch int) []op {
+	var ops []op
+	if prefetch > 0 {
+		ops = append(ops, op{kind: opQos, prefetch: prefetch})
+	}
+	for i := range queues {
+		q := &queues[i]
+		if q.Exchange != nil {
+			ops = append(ops, op{kind: opExchangeDeclare, exchange: q.Exchange})
+		}
+		ops = append(ops, op{kind: opQueueDeclare, queue: q})
+		if q.Exchange != nil {
+			ops = append(ops, op{kind: opQueueBind, queue: q})
+		}
+	}
+	for i := range queues {
+		ops = append(ops, op{kind: opConsume, queue: &queues[i]})
+	}
+	return ops
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/ironic-go/ironic-go/messaging"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -280,4 +279,3 @@ func (l *listener) handle(d amqp.Delivery) bool {
 		return false
 	}
 }
-
