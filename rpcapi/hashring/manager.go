@@ -100,6 +100,9 @@ type Manager struct {
 	mu       sync.Mutex // guards gen and inflight; never held during a query
 	gen      uint64     // incremented by Reset; a load from an older gen is not kept
 	inflight *load
+
+	pmu    sync.Mutex         // guards points; held while building rings, never during a query
+	points map[string][]point // host → its points, reused by the next load
 }
 
 type snapshot struct {
@@ -311,6 +314,21 @@ func (m *Manager) load(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hashring: list active conductors: %w", err)
 	}
+	// The md5 work of a host's points is done once and reused while the
+	// host stays active: a reload with the same conductors only sorts.
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	next := make(map[string][]point, len(m.points))
+	pts := func(host string, n int) []point {
+		p, ok := next[host]
+		if !ok {
+			if p, ok = m.points[host]; !ok {
+				p = pointsOf(host, n)
+			}
+			next[host] = p
+		}
+		return p
+	}
 	partitions := 1 << m.cfg.HashPartitionExponent
 	rings := make(map[string]*Ring, len(d2h))
 	for driver, hosts := range d2h {
@@ -319,7 +337,8 @@ func (m *Manager) load(ctx context.Context) (*snapshot, error) {
 		}
 		// Sorted so that the rare colliding host names resolve the same
 		// way on every load.
-		rings[driver] = New(slices.Sorted(slices.Values(hosts)), partitions)
+		rings[driver] = newRing(slices.Sorted(slices.Values(hosts)), partitions, pts)
 	}
+	m.points = next
 	return &snapshot{rings: rings, loadedAt: time.Now()}, nil
 }

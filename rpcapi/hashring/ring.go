@@ -31,8 +31,7 @@ func comparePoints(a, b point) int {
 	return cmp.Compare(a.lo, b.lo)
 }
 
-// Ring is tooz's HashRing with md5. The zero value is not usable; build one
-// with [New].
+// Ring is tooz's HashRing with md5. Build one with [New].
 //
 // A Ring is safe for concurrent use: lookups read an immutable snapshot
 // without locking, and mutations ([Ring.AddNodes], [Ring.RemoveNode]) are
@@ -40,25 +39,36 @@ func comparePoints(a, b point) int {
 // partitions after each call.
 type Ring struct {
 	partitions int
-
-	mu      sync.Mutex       // serializes mutations; guards weights and owners
-	weights map[string]int   // tooz's nodes: host → weight
-	owners  map[point]string // tooz's _ring: point → host; a collision overwrites
-	tab     atomic.Pointer[table]
+	mu         sync.Mutex // serializes mutations
+	tab        atomic.Pointer[table]
 }
 
-// table is an immutable snapshot of a Ring, read by lookups.
+// table is an immutable snapshot of a Ring: tooz's _partitions, _ring and
+// nodes. Mutations build a new one.
 type table struct {
-	points  []point           // tooz's _partitions: ascending
-	owner   []uint32          // owner[i] indexes names: the host at points[i]
-	names   []string          // every host that is a member or owns a point
+	points []point  // tooz's _partitions: ascending
+	owner  []uint32 // owner[i] indexes names: tooz's _ring[points[i]]
+	// names holds every host that is a member or owns a point (a
+	// non-member owns points only after tooz's weight quirks).
+	names   []string
 	ids     map[string]uint32 // host → index in names
 	member  []bool            // names[i] is in tooz's nodes
+	weight  []int             // tooz's nodes[names[i]] for members
 	members int               // len(tooz's nodes)
 	// index[k] is the first i with points[i].hi>>shift >= k, so the
 	// bisection for x only searches points[index[k]:index[k+1]].
 	index []uint32
 	shift uint
+}
+
+var emptyTable = &table{}
+
+// load returns the current table; an empty one for a zero Ring.
+func (r *Ring) load() *table {
+	if t := r.tab.Load(); t != nil {
+		return t
+	}
+	return emptyTable
 }
 
 // New returns a ring holding nodes with weight 1 and partitions points per
@@ -71,12 +81,11 @@ type table struct {
 // repetition of another ("ab", "abab"); the later node in nodes then owns
 // the point, where tooz follows Python's set order, which varies per
 // process.
-func New(nodes []string, partitions int) *Ring {
-	r := &Ring{
-		partitions: partitions,
-		weights:    make(map[string]int, len(nodes)),
-		owners:     make(map[point]string, len(nodes)*max(partitions, 0)),
-	}
+func New(nodes []string, partitions int) *Ring { return newRing(nodes, partitions, nil) }
+
+// newRing is New with a source of points (see addNodes).
+func newRing(nodes []string, partitions int, pts func(string, int) []point) *Ring {
+	r := &Ring{partitions: partitions}
 	seen := make(map[string]struct{}, len(nodes))
 	uniq := make([]string, 0, len(nodes))
 	for _, n := range nodes {
@@ -85,7 +94,7 @@ func New(nodes []string, partitions int) *Ring {
 			uniq = append(uniq, n)
 		}
 	}
-	r.AddNodes(uniq, 1)
+	r.addNodes(uniq, 1, pts)
 	return r
 }
 
@@ -98,16 +107,56 @@ func (r *Ring) Partitions() int { return r.partitions }
 // first partitions×weight points.
 func (r *Ring) AddNode(node string, weight int) { r.AddNodes([]string{node}, weight) }
 
+// entry is a point and its owner while a table is built.
+type entry struct {
+	p  point
+	id uint32
+}
+
 // AddNodes adds each of nodes with the same weight, as tooz's add_nodes.
-func (r *Ring) AddNodes(nodes []string, weight int) {
+func (r *Ring) AddNodes(nodes []string, weight int) { r.addNodes(nodes, weight, nil) }
+
+// addNodes is AddNodes; pts, when set, gives the first points of each node
+// (pointsOf) or nil to compute them.
+func (r *Ring) addNodes(nodes []string, weight int, pts func(node string, n int) []point) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := r.partitions * weight
-	for _, node := range nodes {
-		forEachPoint(node, n, func(p point) { r.owners[p] = node })
-		r.weights[node] = weight
+	old := r.load()
+	b := newBuilder(old)
+	n := max(r.partitions*weight, 0)
+	// Entries in write order: a later write of a point wins, as in tooz's
+	// dict; sortEntries is stable.
+	entries := make([]entry, len(old.points), len(old.points)+n*len(nodes))
+	for i, p := range old.points {
+		entries[i] = entry{p: p, id: old.owner[i]}
 	}
-	r.publish()
+	for _, node := range nodes {
+		id := b.id(node)
+		if pts != nil {
+			for _, p := range pts(node, n) {
+				entries = append(entries, entry{p: p, id: id})
+			}
+		} else {
+			forEachPoint(node, n, func(p point) { entries = append(entries, entry{p: p, id: id}) })
+		}
+		b.member[id], b.weight[id] = true, weight
+	}
+	entries = sortEntries(entries)
+	out := entries[:0]
+	for i, e := range entries {
+		if i+1 < len(entries) && entries[i+1].p == e.p {
+			continue
+		}
+		out = append(out, e)
+	}
+	r.tab.Store(b.finish(out))
+}
+
+// pointsOf returns the first n points of node.
+func pointsOf(node string, n int) []point {
+	out := make([]point, 0, max(n, 0))
+	forEachPoint(node, n, func(p point) { out = append(out, p) })
+	return out
 }
 
 // RemoveNode removes node and its points, as tooz's remove_node. A node
@@ -118,19 +167,34 @@ func (r *Ring) AddNodes(nodes []string, weight int) {
 func (r *Ring) RemoveNode(node string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	w, ok := r.weights[node]
-	if !ok {
+	old := r.load()
+	id, ok := old.ids[node]
+	if !ok || !old.member[id] {
 		return fmt.Errorf("%w `%s'", ErrUnknownNode, node)
 	}
-	delete(r.weights, node)
-	forEachPoint(node, r.partitions*w, func(p point) { delete(r.owners, p) })
-	r.publish()
+	b := newBuilder(old)
+	b.member[id] = false
+	var gone []point
+	forEachPoint(node, r.partitions*old.weight[id], func(p point) { gone = append(gone, p) })
+	slices.SortFunc(gone, comparePoints)
+	entries := make([]entry, 0, len(old.points))
+	j := 0
+	for i, p := range old.points {
+		for j < len(gone) && comparePoints(gone[j], p) < 0 {
+			j++
+		}
+		if j < len(gone) && gone[j] == p {
+			continue
+		}
+		entries = append(entries, entry{p: p, id: old.owner[i]})
+	}
+	r.tab.Store(b.finish(entries))
 	return nil
 }
 
 // Nodes returns the hosts of the ring (tooz's nodes), sorted.
 func (r *Ring) Nodes() []string {
-	t := r.tab.Load()
+	t := r.load()
 	out := make([]string, 0, t.members)
 	for i, name := range t.names {
 		if t.member[i] {
@@ -143,20 +207,21 @@ func (r *Ring) Nodes() []string {
 
 // Weight returns node's weight and whether node is in the ring.
 func (r *Ring) Weight(node string) (int, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	w, ok := r.weights[node]
-	return w, ok
+	t := r.load()
+	if id, ok := t.ids[node]; ok && t.member[id] {
+		return t.weight[id], true
+	}
+	return 0, false
 }
 
 // Len returns the number of points on the ring (tooz's len(ring)).
-func (r *Ring) Len() int { return len(r.tab.Load().points) }
+func (r *Ring) Len() int { return len(r.load().points) }
 
 // Lookup returns the host owning key, the single result of tooz's
 // get_nodes(key) with replicas 1 and nothing ignored, and false when the
 // ring has no points. It does not allocate for keys up to 64 bytes.
 func (r *Ring) Lookup(key string) (string, bool) {
-	t := r.tab.Load()
+	t := r.load()
 	if len(t.points) == 0 || t.members == 0 {
 		return "", false
 	}
@@ -178,7 +243,7 @@ func (r *Ring) GetNodes(key string, ignore []string, replicas int) []string {
 // GetNodesBytes is [Ring.GetNodes] for a key given as bytes.
 func (r *Ring) GetNodesBytes(key []byte, ignore []string, replicas int) []string {
 	sum := md5.Sum(key)
-	return r.tab.Load().appendNodes(nil, pointOf(&sum), ignore, replicas)
+	return r.load().appendNodes(nil, pointOf(&sum), ignore, replicas)
 }
 
 // AppendNodes is [Ring.GetNodes] appending to dst. It does not allocate
@@ -186,7 +251,7 @@ func (r *Ring) GetNodesBytes(key []byte, ignore []string, replicas int) []string
 // 256 hosts.
 func (r *Ring) AppendNodes(dst []string, key string, ignore []string, replicas int) []string {
 	sum := sumString(key)
-	return r.tab.Load().appendNodes(dst, pointOf(&sum), ignore, replicas)
+	return r.load().appendNodes(dst, pointOf(&sum), ignore, replicas)
 }
 
 // sumString is md5.Sum([]byte(s)) without allocating for short keys (a
@@ -221,36 +286,106 @@ func forEachPoint(node string, n int, f func(point)) {
 	}
 }
 
-// publish builds a new table from weights and owners. r.mu must be held.
-func (r *Ring) publish() {
-	t := &table{
-		points: make([]point, 0, len(r.owners)),
-		ids:    make(map[string]uint32, len(r.weights)),
+// sortEntries sorts entries by point, keeping the order of equal points,
+// and returns the sorted slice (which may be a new one). md5 points are
+// uniform, so a counting sort on the top bits leaves about one entry per
+// bucket, finished by an insertion sort: linear time in practice.
+func sortEntries(entries []entry) []entry {
+	n := len(entries)
+	if n < 2 {
+		return entries
 	}
-	id := func(name string) uint32 {
-		i, ok := t.ids[name]
-		if !ok {
-			i = uint32(len(t.names))
-			t.ids[name] = i
-			t.names = append(t.names, name)
-			t.member = append(t.member, false)
+	b := min(bits.Len(uint(n)), 20)
+	shift := uint(64 - b)
+	count := make([]int, 1<<b+1)
+	for _, e := range entries {
+		count[e.p.hi>>shift+1]++
+	}
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
+	out := make([]entry, n)
+	for _, e := range entries {
+		k := e.p.hi >> shift
+		out[count[k]] = e
+		count[k]++
+	}
+	// Stable insertion sort: only neighbours in the same bucket move.
+	for i := 1; i < n; i++ {
+		e := out[i]
+		j := i
+		for j > 0 && comparePoints(out[j-1].p, e.p) > 0 {
+			out[j] = out[j-1]
+			j--
 		}
-		return i
+		out[j] = e
 	}
-	for name := range r.weights {
-		t.member[id(name)] = true
+	return out
+}
+
+// builder collects the hosts of a table being built. Its ids extend the
+// old table's, so the old owner indexes stay valid.
+type builder struct {
+	names  []string
+	ids    map[string]uint32
+	member []bool
+	weight []int
+}
+
+func newBuilder(old *table) *builder {
+	b := &builder{
+		names:  slices.Clone(old.names),
+		ids:    make(map[string]uint32, len(old.names)+1),
+		member: slices.Clone(old.member),
+		weight: slices.Clone(old.weight),
 	}
-	t.members = len(r.weights)
-	for p := range r.owners {
-		t.points = append(t.points, p)
+	for i, n := range b.names {
+		b.ids[n] = uint32(i)
 	}
-	slices.SortFunc(t.points, comparePoints)
-	t.owner = make([]uint32, len(t.points))
-	for i, p := range t.points {
-		t.owner[i] = id(r.owners[p])
+	return b
+}
+
+func (b *builder) id(name string) uint32 {
+	i, ok := b.ids[name]
+	if !ok {
+		i = uint32(len(b.names))
+		b.ids[name] = i
+		b.names = append(b.names, name)
+		b.member = append(b.member, false)
+		b.weight = append(b.weight, 0)
+	}
+	return i
+}
+
+// finish returns the table of the sorted, unique entries, keeping only the
+// hosts that are members or own a point.
+func (b *builder) finish(entries []entry) *table {
+	used := make([]bool, len(b.names))
+	for _, e := range entries {
+		used[e.id] = true
+	}
+	remap := make([]uint32, len(b.names))
+	t := &table{ids: make(map[string]uint32, len(b.names))}
+	for i, name := range b.names {
+		if !used[i] && !b.member[i] {
+			continue
+		}
+		remap[i] = uint32(len(t.names))
+		t.ids[name] = remap[i]
+		t.names = append(t.names, name)
+		t.member = append(t.member, b.member[i])
+		t.weight = append(t.weight, b.weight[i])
+		if b.member[i] {
+			t.members++
+		}
+	}
+	t.points = make([]point, len(entries))
+	t.owner = make([]uint32, len(entries))
+	for i, e := range entries {
+		t.points[i], t.owner[i] = e.p, remap[e.id]
 	}
 	t.buildIndex()
-	r.tab.Store(t)
+	return t
 }
 
 // buildIndex makes a table of 2^b buckets, 2^b in (n, 2n], keyed by the
