@@ -5,14 +5,17 @@ reply to stdout, a list of results in the same order. Operations:
 
   {"op": "build", "name": "Node", "set": {...}, "reset": true,
    "change": {...}, "target": "1.21" or null}
-      Build an object with Ironic's class: setattr every "set" field,
+      Build an object with Ironic's class: setattr every "set" field
+      (Node "traits" as a list of trait names),
       obj_reset_changes() if "reset", setattr every "change" field, then
       obj_to_primitive(target_version=target).
   {"op": "decode", "primitive": {...}, "how": "ovo" | "server" | "client"}
       ovo: IronicObject.obj_from_primitive (no version conversion);
       server/client: IronicObjectSerializer(is_server=...).deserialize_entity.
   {"op": "coerce", "name": "Node", "field": "extra", "values": [...]}
-      setattr each value on a fresh object (Ironic's coercion).
+      setattr each value on a fresh object (Ironic's coercion). A value
+      setattr accepts but JSON cannot carry (bytes, complex, inf) gives the
+      error class "Unserializable".
   {"op": "uuid_like" | "logical_name", "values": [...]}
   {"op": "props", "values": [{...}, ...]}   Node._validate_property_values
 
@@ -22,6 +25,7 @@ Object results: {"class", "version", "fields": {name: to_primitive},
 """
 import json
 import sys
+import warnings
 
 _real_stdout = sys.stdout
 sys.stdout = sys.stderr  # keep stdout for the reply only
@@ -30,7 +34,10 @@ from ironic.common import context as ir_context  # noqa: E402
 from ironic.common import utils as ir_utils  # noqa: E402
 from ironic import objects  # noqa: E402
 from ironic.objects import base as ir_base  # noqa: E402
+from oslo_serialization import jsonutils  # noqa: E402
 from oslo_utils import uuidutils  # noqa: E402
+
+warnings.simplefilter("ignore")  # OVO warns about invalid UUIDs
 
 objects.register_all()
 CTX = ir_context.get_admin_context()
@@ -50,14 +57,21 @@ def describe(obj):
             "fields": fields, "changes": sorted(obj.obj_what_changed())}
 
 
+def value(obj, name, v):
+    """A JSON value for setattr; Node.traits is given as a list of names."""
+    if name == "traits" and v is not None:
+        return objects.TraitList(objects=[objects.Trait(trait=t) for t in v])
+    return v
+
+
 def op_build(req):
     obj = getattr(objects, req["name"])()
     for k, v in req.get("set", {}).items():
-        setattr(obj, k, v)
+        setattr(obj, k, value(obj, k, v))
     if req.get("reset"):
         obj.obj_reset_changes()
     for k, v in req.get("change", {}).items():
-        setattr(obj, k, v)
+        setattr(obj, k, value(obj, k, v))
     out = describe(obj)
     out["primitive"] = obj.obj_to_primitive(target_version=req.get("target"))
     return out
@@ -81,11 +95,26 @@ def op_coerce(req):
         field = obj.fields[req["field"]]
         try:
             setattr(obj, req["field"], v)
-            out.append({"ok": field.to_primitive(obj, req["field"],
-                                                 getattr(obj, req["field"]))})
+            prim = field.to_primitive(obj, req["field"],
+                                      getattr(obj, req["field"]))
         except Exception as e:  # noqa: BLE001 -- the class is the result
             out.append(error(e))
+            continue
+        try:
+            # Accepted by setattr, but can it go on the wire as JSON?
+            json.dumps(prim, allow_nan=False, default=_wire)
+            out.append({"ok": prim})
+        except Exception as e:  # noqa: BLE001
+            out.append({"error": {"module": "", "class": "Unserializable",
+                                  "message": repr(e)}})
     return out
+
+
+def _wire(o):
+    """jsonutils' conversions of what json cannot write (sets, tuples)."""
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    raise TypeError("unserializable %s" % type(o).__name__)
 
 
 def op_props(req):
@@ -120,7 +149,8 @@ def main():
             out.append(OPS[req["op"]](req))
         except Exception as e:  # noqa: BLE001
             out.append(error(e))
-    json.dump(out, _real_stdout)
+    # oslo.messaging serializes with jsonutils (sets and tuples -> lists)
+    _real_stdout.write(jsonutils.dumps(out))
     _real_stdout.write("\n")
     _real_stdout.flush()
 
