@@ -28,6 +28,11 @@ type consumer struct {
 	// handle takes one delivery; it returns false once the consumer is
 	// stopping and the delivery was not taken.
 	handle func(amqp.Delivery) bool
+	// batchAck acknowledges deliveries after handle, coalescing them into
+	// basic.ack multiple=true when they arrive faster than they are acked
+	// (the reply queue, whose deliveries are all acknowledged in order).
+	// Otherwise handle's delivery carries its own Ack.
+	batchAck bool
 	// onExit runs once every forwarder has returned.
 	onExit func()
 	log    zerolog.Logger
@@ -148,6 +153,20 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 		}
 	}
 	for _, d := range dchs {
+		if c.batchAck {
+			acks := make(chan uint64, 256)
+			c.fwd.Go(func() { ackLoop(ch, acks) })
+			c.fwd.Go(func() {
+				defer close(acks)
+				for del := range d {
+					if !c.handle(del) {
+						return
+					}
+					acks <- del.DeliveryTag
+				}
+			})
+			continue
+		}
 		c.fwd.Go(func() { c.forward(d) })
 	}
 	return s, nil
@@ -158,6 +177,31 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 func (c *consumer) forward(d <-chan amqp.Delivery) {
 	for del := range d {
 		if !c.handle(del) {
+			return
+		}
+	}
+}
+
+// ackLoop acknowledges the delivery tags it receives, in order, with one
+// basic.ack multiple=true for every run of tags already waiting.
+func ackLoop(ch *amqp.Channel, tags <-chan uint64) {
+	for tag := range tags {
+		last, open := tag, true
+	drain:
+		for open {
+			select {
+			case t, ok := <-tags:
+				if !ok {
+					open = false
+					break drain
+				}
+				last = t
+			default:
+				break drain
+			}
+		}
+		_ = ch.Ack(last, true) // fails only once the channel is gone
+		if !open {
 			return
 		}
 	}

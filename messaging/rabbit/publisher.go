@@ -1,25 +1,31 @@
 package rabbit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ironic-go/ironic-go/messaging"
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// publisher is the send side: one connection (redialled on loss) carrying
-// up to rpc_conn_pool_size channels in confirm mode. Each channel has at
-// most one publish in flight, so a basic.return is unambiguously the
-// message's, and concurrent senders use different channels: nobody waits
-// for another's confirm.
+// publisherChannels is the number of confirm-mode channels per publisher
+// connection. Publishes are pipelined on them, so the broker confirms
+// several at once.
+const publisherChannels = 2
+
+// publisher is the send side: one connection (redialled on loss) with a
+// few confirm-mode channels on which publishes are pipelined. Every
+// publish waits for its own confirm (by delivery tag); a basic.return,
+// which the broker sends before that confirm, is matched to its message.
+// At most rpc_conn_pool_size publishes are in flight at once.
 type publisher struct {
 	t     *Transport
 	slots chan struct{}
-	idle  chan *pubChannel
 
 	mu     sync.Mutex
 	closed bool
@@ -27,10 +33,13 @@ type publisher struct {
 	dial   *dialCall
 }
 
-// pubConn is one publisher connection.
+// pubConn is one publisher connection and its channels.
 type pubConn struct {
 	c    *amqpConn
 	dead chan struct{} // closed when the connection is gone
+	next atomic.Uint32
+	mu   sync.Mutex
+	chs  [publisherChannels]*pubChannel
 }
 
 // dialCall is a dial in progress that other senders wait for.
@@ -40,13 +49,24 @@ type dialCall struct {
 	err  error
 }
 
-// pubChannel is one confirm-mode channel and its declared-exchange cache.
+// pubChannel is one confirm-mode channel.
 type pubChannel struct {
-	pc       *pubConn
-	ch       *amqp.Channel
-	returns  chan amqp.Return
-	closes   chan *amqp.Error
+	ch      *amqp.Channel
+	returns chan amqp.Return
+	closes  chan *amqp.Error
+
+	mu      sync.Mutex // publishing, and the returns' bookkeeping
+	pending map[uint64]*pendingPub
+
+	declMu   sync.Mutex // channel RPCs (exchange.declare) and the cache
 	declared map[string]bool
+}
+
+// pendingPub is a mandatory message waiting for its confirm.
+type pendingPub struct {
+	exchange, key string
+	body          []byte
+	ret           *amqp.Return
 }
 
 // route is where and how one message is published.
@@ -59,7 +79,7 @@ type route struct {
 }
 
 func newPublisher(t *Transport) *publisher {
-	return &publisher{t: t, slots: make(chan struct{}, t.cfg.ConnPoolSize), idle: make(chan *pubChannel, t.cfg.ConnPoolSize)}
+	return &publisher{t: t, slots: make(chan struct{}, t.cfg.ConnPoolSize)}
 }
 
 // connect returns the live connection, dialling (one round over the
@@ -134,23 +154,14 @@ func (p *publisher) watch(pc *pubConn) {
 	}
 }
 
-// channel returns an idle channel of the live connection, or opens one.
-func (p *publisher) channel(ctx context.Context) (*pubChannel, error) {
-	for {
-		select {
-		case pch := <-p.idle:
-			if pch.usable() {
-				return pch, nil
-			}
-			p.discard(pch)
-			continue
-		default:
-		}
-		break
-	}
-	pc, err := p.connect(ctx)
-	if err != nil {
-		return nil, err
+// channel returns one of the connection's channels, round-robin, opening
+// it (again) if needed.
+func (pc *pubConn) channel() (*pubChannel, error) {
+	i := int(pc.next.Add(1) % publisherChannels)
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if c := pc.chs[i]; c != nil && !c.ch.IsClosed() {
+		return c, nil
 	}
 	ch, err := pc.c.Channel()
 	if err != nil {
@@ -160,86 +171,87 @@ func (p *publisher) channel(ctx context.Context) (*pubChannel, error) {
 		_ = ch.Close()
 		return nil, err
 	}
-	return &pubChannel{
-		pc:       pc,
+	c := &pubChannel{
 		ch:       ch,
-		returns:  ch.NotifyReturn(make(chan amqp.Return, 4)),
+		returns:  ch.NotifyReturn(make(chan amqp.Return, 256)),
 		closes:   ch.NotifyClose(make(chan *amqp.Error, 1)),
+		pending:  map[uint64]*pendingPub{},
 		declared: map[string]bool{},
-	}, nil
-}
-
-func (c *pubChannel) usable() bool {
-	select {
-	case <-c.pc.dead:
-		return false
-	default:
 	}
-	return !c.ch.IsClosed() && !c.pc.c.IsClosed()
+	pc.chs[i] = c
+	return c, nil
 }
 
-// release returns a healthy channel to the pool.
-func (p *publisher) release(c *pubChannel) {
-	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if !closed {
-		select {
-		case p.idle <- c:
-			return
-		default:
-		}
-	}
-	p.discard(c)
-}
-
-// discard closes a channel that must not be reused, in the background.
-func (p *publisher) discard(c *pubChannel) {
-	if c.ch.IsClosed() || c.pc.c.IsClosed() {
-		return
-	}
-	p.t.wg.Go(func() { _ = c.ch.Close() })
-}
-
-// close closes the idle channels and the connection.
+// close closes the connection.
 func (p *publisher) close() {
 	p.mu.Lock()
 	p.closed = true
 	pc := p.conn
 	p.conn = nil
 	p.mu.Unlock()
-	for {
-		select {
-		case c := <-p.idle:
-			_ = c
-			continue
-		default:
-		}
-		break
-	}
 	if pc != nil {
 		pc.c.shut()
 	}
 }
 
+// declare declares an exchange once per channel, as oslo's
+// _declared_exchanges cache.
+func (c *pubChannel) declare(d *exchangeSpec) error {
+	if d == nil {
+		return nil
+	}
+	c.declMu.Lock()
+	defer c.declMu.Unlock()
+	if c.declared[d.Name] {
+		return nil
+	}
+	if err := c.ch.ExchangeDeclare(d.Name, d.Kind, d.Durable, d.AutoDelete, false, false, nil); err != nil {
+		return fmt.Errorf("declare exchange %s: %w", d.Name, err)
+	}
+	c.declared[d.Name] = true
+	return nil
+}
+
 // publish sends one message on c and waits for its confirm. A message the
 // broker returned gives an error matching messaging.ErrUndeliverable.
 func (c *pubChannel) publish(ctx context.Context, r *route) error {
-	if r.declare != nil && !c.declared[r.declare.Name] {
-		d := r.declare
-		if err := c.ch.ExchangeDeclare(d.Name, d.Kind, d.Durable, d.AutoDelete, false, false, nil); err != nil {
-			return fmt.Errorf("declare exchange %s: %w", d.Name, err)
-		}
-		c.declared[d.Name] = true
+	if err := c.declare(r.declare); err != nil {
+		return err
 	}
-	dc, err := c.ch.PublishWithDeferredConfirmWithContext(ctx, r.exchange, r.key, r.mandatory, false, r.msg)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var p *pendingPub
+	c.mu.Lock()
+	dc, err := c.ch.PublishWithDeferredConfirm(r.exchange, r.key, r.mandatory, false, r.msg)
+	if err == nil && r.mandatory {
+		p = &pendingPub{exchange: r.exchange, key: r.key, body: r.msg.Body}
+		c.pending[dc.DeliveryTag] = p
+	}
+	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
 	select {
 	case <-dc.Done():
 	case <-ctx.Done():
+		if p != nil {
+			c.mu.Lock()
+			delete(c.pending, dc.DeliveryTag)
+			c.drainReturns()
+			c.mu.Unlock()
+		}
 		return ctx.Err()
+	}
+	var ret *amqp.Return
+	if p != nil {
+		// The broker sends basic.return before basic.ack, and amqp091-go
+		// queues it before closing dc: it is in c.returns now.
+		c.mu.Lock()
+		c.drainReturns()
+		ret = p.ret
+		delete(c.pending, dc.DeliveryTag)
+		c.mu.Unlock()
 	}
 	if !dc.Acked() {
 		select {
@@ -254,16 +266,38 @@ func (c *pubChannel) publish(ctx context.Context, r *route) error {
 		}
 		return fmt.Errorf("%w: the broker refused the message (basic.nack)", messaging.ErrDeliveryFailure)
 	}
-	// basic.return comes before basic.ack: if there is one, it is queued.
-	select {
-	case ret, ok := <-c.returns:
-		if ok {
-			return &UndeliverableError{Exchange: ret.Exchange, RoutingKey: ret.RoutingKey,
-				Code: int(ret.ReplyCode), Reason: ret.ReplyText}
-		}
-	default:
+	if ret != nil {
+		return &UndeliverableError{Exchange: ret.Exchange, RoutingKey: ret.RoutingKey,
+			Code: int(ret.ReplyCode), Reason: ret.ReplyText}
 	}
 	return nil
+}
+
+// drainReturns matches every queued basic.return to the oldest pending
+// mandatory message with the same exchange, key and body (returns come in
+// publishing order). Callers hold c.mu.
+func (c *pubChannel) drainReturns() {
+	for {
+		select {
+		case ret, ok := <-c.returns:
+			if !ok {
+				return
+			}
+			var best *pendingPub
+			var bestTag uint64
+			for tag, p := range c.pending {
+				if p.ret == nil && p.exchange == ret.Exchange && p.key == ret.RoutingKey &&
+					bytes.Equal(p.body, ret.Body) && (best == nil || tag < bestTag) {
+					best, bestTag = p, tag
+				}
+			}
+			if best != nil {
+				best.ret = &ret
+			}
+		default:
+			return
+		}
+	}
 }
 
 // UndeliverableError is a mandatory message the broker returned
@@ -416,19 +450,17 @@ func (t *Transport) Send(ctx context.Context, m *messaging.Outgoing) error {
 	}
 }
 
-// sendOnce publishes on a pooled channel.
+// sendOnce publishes on one of the publisher's channels.
 func (t *Transport) sendOnce(ctx context.Context, r *route) error {
-	c, err := t.pub.channel(ctx)
+	pc, err := t.pub.connect(ctx)
 	if err != nil {
 		return err
 	}
-	err = c.publish(ctx, r)
-	if err == nil || errors.Is(err, messaging.ErrUndeliverable) {
-		t.pub.release(c)
+	c, err := pc.channel()
+	if err != nil {
 		return err
 	}
-	t.pub.discard(c)
-	return err
+	return c.publish(ctx, r)
 }
 
 // connectionError reports whether an AMQP error closed the connection

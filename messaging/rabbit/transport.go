@@ -180,10 +180,8 @@ func (t *Transport) Replies(ctx context.Context) (*messaging.ReplyRouter, error)
 	name := "reply_" + uuidHex()
 	router := messaging.NewReplyRouter(name, t.log)
 	c := newConsumer(t, "reply "+name, []queueSpec{t.cfg.replyQueue(name)}, t.cfg.QosPrefetchCount)
+	c.batchAck = true
 	c.handle = func(d amqp.Delivery) bool {
-		if err := d.Ack(false); err != nil {
-			t.log.Debug().Err(err).Msg("reply ack failed")
-		}
 		router.Deliver(d.Body)
 		return true
 	}
