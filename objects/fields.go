@@ -2,6 +2,7 @@ package objects
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"math/big"
 	"reflect"
@@ -173,7 +174,7 @@ func parsePyInt(name, s string) (int64, error) {
 		if err == nil {
 			return i, nil
 		}
-		if ne, isNum := err.(*strconv.NumError); isNum && ne.Err == strconv.ErrRange {
+		if errors.Is(err, strconv.ErrRange) {
 			return 0, valueErrorf("Integer %s out of range for field %s", t, name)
 		}
 	}

@@ -5,6 +5,7 @@ package objects
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -122,20 +123,46 @@ var pyBuildCases = []struct {
 	set, change  map[string]any
 }{
 	{"Node", "1.21", map[string]any{
-		"id": 42, "uuid": "1be26c0b-03f2-4d2e-ae87-c02d7f33c123", "name": "node-42", "chassis_id": nil,
-		"instance_uuid": nil, "driver": "ipmi", "driver_info": map[string]any{"ipmi_address": "192.0.2.10", "ipmi_password": "pw"},
-		"driver_internal_info": map[string]any{"clean_steps": []any{map[string]any{"step": "erase", "priority": 10}}, "f": 1.5, "big": 1 << 60},
-		"clean_step": nil, "raid_config": "{'logical_disks': [{'size_gb': 100, 'is_root_volume': True}]}",
-		"target_raid_config": map[string]any{}, "instance_info": map[string]any{"image_source": "http://x/é"},
-		"properties": map[string]any{"cpus": 8, "local_gb": 100, "memory_mb": 16384, "cpu_arch": "x86_64"},
-		"reservation": nil, "conductor_affinity": 1, "power_state": "power off", "target_power_state": nil,
-		"provision_state": "manageable", "provision_updated_at": "2017-02-01T12:30:45.123456",
-		"target_provision_state": nil, "maintenance": false, "maintenance_reason": nil, "console_enabled": false,
-		"last_error": nil, "resource_class": "baremetal", "inspection_finished_at": "2017-02-01T14:00:00+02:00",
-		"inspection_started_at": nil, "extra": nil, "boot_interface": "pxe", "console_interface": "no-console",
-		"deploy_interface": "iscsi", "inspect_interface": "no-inspect", "management_interface": "ipmitool",
-		"network_interface": "flat", "power_interface": "ipmitool", "raid_interface": "no-raid",
-		"storage_interface": "noop", "vendor_interface": "no-vendor", "created_at": "2017-02-01T12:00:00Z", "updated_at": nil,
+		"id":                     42,
+		"uuid":                   "1be26c0b-03f2-4d2e-ae87-c02d7f33c123",
+		"name":                   "node-42",
+		"chassis_id":             nil,
+		"instance_uuid":          nil,
+		"driver":                 "ipmi",
+		"driver_info":            map[string]any{"ipmi_address": "192.0.2.10", "ipmi_password": "pw"},
+		"driver_internal_info":   map[string]any{"clean_steps": []any{map[string]any{"step": "erase", "priority": 10}}, "f": 1.5, "big": 1 << 60},
+		"clean_step":             nil,
+		"raid_config":            "{'logical_disks': [{'size_gb': 100, 'is_root_volume': True}]}",
+		"target_raid_config":     map[string]any{},
+		"instance_info":          map[string]any{"image_source": "http://x/é"},
+		"properties":             map[string]any{"cpus": 8, "local_gb": 100, "memory_mb": 16384, "cpu_arch": "x86_64"},
+		"reservation":            nil,
+		"conductor_affinity":     1,
+		"power_state":            "power off",
+		"target_power_state":     nil,
+		"provision_state":        "manageable",
+		"provision_updated_at":   "2017-02-01T12:30:45.123456",
+		"target_provision_state": nil,
+		"maintenance":            false,
+		"maintenance_reason":     nil,
+		"console_enabled":        false,
+		"last_error":             nil,
+		"resource_class":         "baremetal",
+		"inspection_finished_at": "2017-02-01T14:00:00+02:00",
+		"inspection_started_at":  nil,
+		"extra":                  nil,
+		"boot_interface":         "pxe",
+		"console_interface":      "no-console",
+		"deploy_interface":       "iscsi",
+		"inspect_interface":      "no-inspect",
+		"management_interface":   "ipmitool",
+		"network_interface":      "flat",
+		"power_interface":        "ipmitool",
+		"raid_interface":         "no-raid",
+		"storage_interface":      "noop",
+		"vendor_interface":       "no-vendor",
+		"created_at":             "2017-02-01T12:00:00Z",
+		"updated_at":             nil,
 	}, map[string]any{"power_state": "power on", "maintenance_reason": "fixing", "maintenance": true,
 		"driver_internal_info": map[string]any{"agent_url": "http://192.0.2.1:9999"}, "updated_at": "2017-02-02T00:00:00Z"}},
 	// Natively at Debian's Node 1.37, with fields Go does not know, traits included.
@@ -228,8 +255,8 @@ func TestInteropPythonToGo(t *testing.T) {
 func goCases(t *testing.T) []Object {
 	ts := time.Date(2017, 2, 1, 12, 30, 45, 123456000, time.UTC)
 	fresh := &Node{ID: 1, UUID: new("1be26c0b-03f2-4d2e-ae87-c02d7f33c123"), Name: new("n1"), Driver: new("ipmi"),
-		DriverInfo: map[string]any{"ipmi_address": "192.0.2.1", "nested": map[string]any{"l": []any{int64(1), 2.5, nil, "é"}}},
-		Properties: map[string]any{"cpus": int64(8), "big": json.Number("123456789012345678901234567890")},
+		DriverInfo:     map[string]any{"ipmi_address": "192.0.2.1", "nested": map[string]any{"l": []any{int64(1), 2.5, nil, "é"}}},
+		Properties:     map[string]any{"cpus": int64(8), "big": json.Number("123456789012345678901234567890")},
 		ProvisionState: new("enroll"), ProvisionUpdatedAt: &ts, Maintenance: true, MaintenanceReason: new("r"),
 		ConsoleEnabled: true, BootInterface: new("pxe"), StorageInterface: new("noop"), CreatedAt: &ts}
 	loaded := &Node{ID: 2, UUID: new("2be26c0b-03f2-4d2e-ae87-c02d7f33c123"), Driver: new("ipmi"),
@@ -431,20 +458,7 @@ func toJSONable(v any) any {
 	return v
 }
 
-func asRemote(err error, re *messaging.RemoteException) bool {
-	for e := err; e != nil; {
-		if r, ok := e.(messaging.RemoteException); ok {
-			*re = r
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
-}
+func asRemote(err error, re *messaging.RemoteException) bool { return errors.As(err, re) }
 
 func must[T any](v T, err error) T {
 	if err != nil {
