@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ironic-go/ironic-go/messaging"
+	"github.com/ironic-go/ironic-go/objects/exception"
 )
 
 // setValue sets a field on a fresh object and returns its primitive.
@@ -152,13 +153,18 @@ func TestFieldCoercion(t *testing.T) {
 
 func TestInvalidMACError(t *testing.T) {
 	_, err := NormalizeMAC("zz:bb:cc:dd:ee:ff")
-	var re messaging.RemoteException
-	if !errors.As(err, &re) || re.RemoteModule() != "ironic.common.exception" ||
-		re.RemoteMessage() != "Expected a MAC address but received zz:bb:cc:dd:ee:ff." {
-		t.Fatalf("err = %v", err)
+	if !errors.Is(err, exception.ErrInvalidMAC) || !errors.Is(err, exception.ErrInvalid) {
+		t.Fatalf("err = %v, want InvalidMAC", err)
 	}
-	if _, kw := re.RemoteArgs(); kw["mac"] != "zz:bb:cc:dd:ee:ff" || kw["code"] != 400 {
-		t.Errorf("kwargs = %v", kw)
+	var e *exception.Error
+	if !errors.As(err, &e) || e.Msg != "Expected a MAC address but received zz:bb:cc:dd:ee:ff." ||
+		e.Kwargs["mac"] != "zz:bb:cc:dd:ee:ff" || e.Kwargs["code"] != 400 {
+		t.Errorf("err = %#v", e)
+	}
+	// Through Set, the FieldError wraps it.
+	var fe *FieldError
+	if err := (&Port{}).Set("address", "x"); !errors.As(err, &fe) || !errors.Is(err, exception.ErrInvalidMAC) {
+		t.Errorf("Set: %v", err)
 	}
 }
 

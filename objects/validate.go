@@ -93,8 +93,13 @@ func pyValueStr(v any) string {
 		return x
 	case float64:
 		return pyFloatStr(x)
-	case nil, bool:
-		return pyStr(x)
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
 	case map[string]any, []any:
 		return pyReprValue(x)
 	}
