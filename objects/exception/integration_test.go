@@ -76,6 +76,7 @@ type pyClass struct {
 // TestPythonClassTable compares the Go table with the classes Python
 // defines: parent, resolved code and format, both ways.
 func TestPythonClassTable(t *testing.T) {
+	t.Parallel()
 	var dump struct {
 		Classes []pyClass `json:"classes"`
 		Skipped []struct {
@@ -164,6 +165,7 @@ func goCases() []goCase {
 // messaging.EncodeFailure and has oslo.messaging rebuild it, as a Python
 // client of a Go conductor does.
 func TestPythonRebuildsGoFailures(t *testing.T) {
+	t.Parallel()
 	cases := goCases()
 	type req struct {
 		Class   string `json:"class"`
@@ -317,6 +319,7 @@ func wantKwargs(kw map[string]any, code int) map[string]any {
 // it with oslo.messaging; Go decodes it with messaging.DecodeFailure and
 // FromRemote.
 func TestGoDecodesPythonFailures(t *testing.T) {
+	t.Parallel()
 	cases := pyCases()
 	var res []struct {
 		Class   string `json:"class"`
@@ -385,7 +388,10 @@ func TestGoDecodesPythonFailures(t *testing.T) {
 // TestPythonFormatDifferential compares pyFormat with Python's str % dict
 // on random formats and values.
 func TestPythonFormatDifferential(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	t.Parallel()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(1, seed))
 	type req struct {
 		Fmt    string `json:"fmt"`
 		Kwargs string `json:"kwargs"`
@@ -435,6 +441,7 @@ func TestPythonFormatDifferential(t *testing.T) {
 // TestPythonPrintable checks pyPrintable against str.isprintable() for
 // every code point (repr and ascii depend on it).
 func TestPythonPrintable(t *testing.T) {
+	t.Parallel()
 	var ranges [][2]rune
 	if err := json.Unmarshal(runPython(t, nil, "testdata/pypeer.py", "printable"), &ranges); err != nil {
 		t.Fatal(err)

@@ -41,17 +41,16 @@ type formatter struct {
 	kwargs map[string]any
 	out    strings.Builder
 
-	// cur is the argument the next conversion takes; used reports that it
-	// was taken (Python's argidx == -1 with arglen == -1).
-	cur  pyValue
-	used bool
+	// cur is the argument the next conversion takes (the whole dict while
+	// whole is set, converted on first use); used reports that it was
+	// taken (Python's argidx == -1 with arglen == -1).
+	cur   pyValue
+	whole bool
+	used  bool
 }
 
 func (f *formatter) run() (string, error) {
-	f.cur = toPy(f.kwargs)
-	if f.kwargs == nil {
-		f.cur = pyValue{kind: pyDict}
-	}
+	f.whole = true
 	for f.pos < len(f.rs) {
 		c := f.rs[f.pos]
 		f.pos++
@@ -108,7 +107,7 @@ func (f *formatter) conversion() error {
 		if !ok {
 			return errPyFormat // KeyError
 		}
-		f.cur, f.used = toPy(v), false
+		f.cur, f.whole, f.used = toPy(v), false, false
 	}
 	sp := spec{width: -1, prec: -1}
 	c, ok := f.next()
@@ -168,6 +167,12 @@ func (f *formatter) conversion() error {
 		return errPyFormat // not enough arguments
 	}
 	f.used = true
+	if f.whole {
+		f.cur, f.whole = toPy(f.kwargs), false
+		if f.kwargs == nil {
+			f.cur = pyValue{kind: pyDict}
+		}
+	}
 	return f.format(sp, f.cur)
 }
 
