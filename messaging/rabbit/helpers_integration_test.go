@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -73,28 +72,9 @@ func unique(t testing.TB, prefix string) string {
 	return strings.ToLower(prefix + "_" + name + "_" + hex.EncodeToString(b[:]))
 }
 
-// logBuffer collects a transport's logs for the test log and for greps.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	t   testing.TB
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testConfig is DefaultConfig with a unique connection name, fast
 // reconnects and logs captured in buf.
-func testConfig(t testing.TB, buf *logBuffer) Config {
+func testConfig(t testing.TB, buf *logSink) Config {
 	cfg := DefaultConfig()
 	cfg.ConnectionName = unique(t, "rt")
 	cfg.ReconnectDelay = 200 * time.Millisecond
