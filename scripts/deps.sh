@@ -10,6 +10,9 @@ need() { pkgs+=("$@"); }
 command -v rabbitmq-server >/dev/null 2>&1 || need rabbitmq-server
 ls /etc/postgresql/*/main >/dev/null 2>&1 || need postgresql
 /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1 || need python3-oslo.messaging
+/usr/bin/python3 -c 'import tooz.hashring' >/dev/null 2>&1 || need python3-tooz
+/usr/bin/python3 -c 'import ironic.objects' >/dev/null 2>&1 || need python3-ironic
+command -v ironic-dbsync >/dev/null 2>&1 || need ironic-common
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${pkgs[*]}"

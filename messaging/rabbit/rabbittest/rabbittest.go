@@ -79,7 +79,6 @@ type Queue struct {
 	Name       string         `json:"name"`
 	Durable    bool           `json:"durable"`
 	AutoDelete bool           `json:"auto_delete"`
-	Exclusive  bool           `json:"exclusive"`
 	// Arguments are rabbitmqctl's [name, type, value] triples.
 	Arguments json.RawMessage `json:"arguments"`
 	Consumers int             `json:"consumers"`
@@ -106,7 +105,7 @@ func (q Queue) Argument(name string) (value any, typ string, ok bool) {
 // Queues lists the broker's queues by name.
 func Queues(t testing.TB) map[string]Queue {
 	t.Helper()
-	out := Ctl(t, "list_queues", "-q", "--formatter", "json", "name", "durable", "auto_delete", "exclusive", "arguments", "consumers", "messages", "type")
+	out := Ctl(t, "list_queues", "-q", "--formatter", "json", "name", "durable", "auto_delete", "arguments", "consumers", "messages", "type")
 	var rows []Queue
 	if err := json.Unmarshal(out, &rows); err != nil {
 		t.Fatalf("decode list_queues: %v\n%s", err, out)
