@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"time"
@@ -136,7 +137,7 @@ func decodeInto(o object, raw []byte) error {
 // envelope is a parsed ironic_object primitive.
 type envelope struct {
 	name, namespace, version string
-	data                     map[string]json.RawMessage
+	data                     map[string]any // JSON values, numbers converted
 	changes                  []string
 }
 
@@ -152,12 +153,17 @@ func malformed(format string, args ...any) error {
 // parseEnvelope checks the envelope in obj_from_primitive's order:
 // namespace, then name, then version.
 func parseEnvelope(raw []byte) (*envelope, error) {
-	var m map[string]json.RawMessage
 	if !isJSONObject(raw) {
 		return nil, malformed("not a JSON object")
 	}
-	if err := json.Unmarshal(raw, &m); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
 		return nil, malformed("%v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, malformed("data after the object")
 	}
 	env := &envelope{}
 	for _, k := range []struct {
@@ -168,23 +174,29 @@ func parseEnvelope(raw []byte) (*envelope, error) {
 		if !ok {
 			return nil, malformed("no %s", k.key)
 		}
-		if err := json.Unmarshal(v, k.dst); err != nil || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		if *k.dst, ok = v.(string); !ok {
 			return nil, malformed("%s is not a string", k.key)
 		}
 	}
 	if env.namespace != Namespace {
 		return nil, &UnsupportedObjectError{ObjType: env.namespace + "." + env.name}
 	}
-	data, ok := m[KeyData]
-	if !ok || !isJSONObject(data) {
+	data, ok := m[KeyData].(map[string]any)
+	if !ok {
 		return nil, malformed("%s is not an object", KeyData)
 	}
-	if err := json.Unmarshal(data, &env.data); err != nil {
-		return nil, malformed("%s: %v", KeyData, err)
-	}
+	env.data = data
 	if ch, ok := m[KeyChanges]; ok {
-		if err := json.Unmarshal(ch, &env.changes); err != nil {
+		l, ok := ch.([]any)
+		if !ok {
 			return nil, malformed("%s is not a list of strings", KeyChanges)
+		}
+		for _, c := range l {
+			s, ok := c.(string)
+			if !ok {
+				return nil, malformed("%s is not a list of strings", KeyChanges)
+			}
+			env.changes = append(env.changes, s)
 		}
 	}
 	return env, nil
@@ -199,17 +211,13 @@ func (env *envelope) decode(o object) error {
 	}
 	rv := structOf(o)
 	var set uint64
-	for name, raw := range env.data {
+	for name, val := range env.data {
 		p, ok := s.lookup(name)
 		if !ok {
 			continue // a field of a newer version
 		}
-		val, err := decodeJSONValue(raw)
-		if err != nil {
-			return malformed("%s: %v", name, err)
-		}
 		f := s.fields[p]
-		if err := assign(f, rv.Field(f.index), val); err != nil {
+		if err := assign(f, rv.Field(f.index), convertNumbers(val)); err != nil {
 			return &FieldError{Object: s.name, Field: name, Err: err}
 		}
 		set |= bit(p)
@@ -223,18 +231,6 @@ func (env *envelope) decode(o object) error {
 		}
 	}
 	return nil
-}
-
-// decodeJSONValue decodes one JSON value: integers become int64 (json.Number
-// beyond int64), other numbers float64 (json.Number if infinite).
-func decodeJSONValue(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return convertNumbers(v), nil
 }
 
 func convertNumbers(v any) any {

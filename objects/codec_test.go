@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/ironic-go/ironic-go/messaging"
 )
 
@@ -64,6 +65,44 @@ func TestGoldenVectorsRoundTrip(t *testing.T) {
 			}
 			if diff := cmp.Diff(jsonAny(t, raw), jsonAny(t, mustEncode(t, o))); diff != "" {
 				t.Errorf("re-encode (-vector +go):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewerVectors(t *testing.T) {
+	for name, raw := range newerVectors(t) {
+		t.Run(name, func(t *testing.T) {
+			o, err := Decode(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := jsonAny(t, raw).(map[string]any)
+			out := jsonAny(t, mustEncode(t, o)).(map[string]any)
+			if out[KeyVersion] != o.ObjVersion().String() {
+				t.Errorf("encoded at %v", out[KeyVersion])
+			}
+			inData, outData := in[KeyData].(map[string]any), out[KeyData].(map[string]any)
+			for k, v := range inData {
+				if _, ours := o.objSchema().lookup(k); !ours {
+					if _, ok := outData[k]; ok {
+						t.Errorf("unknown field %s re-encoded", k)
+					}
+					continue
+				}
+				if !cmp.Equal(v, outData[k]) {
+					t.Errorf("%s: vector %v, go %v", k, v, outData[k])
+				}
+			}
+			var want []string
+			changes, _ := in[KeyChanges].([]any)
+			for _, c := range changes {
+				if _, ours := o.objSchema().lookup(c.(string)); ours {
+					want = append(want, c.(string))
+				}
+			}
+			if !cmp.Equal(want, o.Changes(), cmpopts.EquateEmpty()) {
+				t.Errorf("changes %v, want %v", o.Changes(), want)
 			}
 		})
 	}

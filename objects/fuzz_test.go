@@ -3,6 +3,7 @@ package objects
 import (
 	"github.com/ironic-go/ironic-go/internal/pyjson"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -11,6 +12,9 @@ import (
 // decodes to the same object and re-encodes identically.
 func FuzzDecodeObject(f *testing.F) {
 	for _, raw := range vectors(f) {
+		f.Add(raw)
+	}
+	for _, raw := range newerVectors(f) {
 		f.Add(raw)
 	}
 	f.Add([]byte(`{"ironic_object.name": "Conductor", "ironic_object.namespace": "ironic", "ironic_object.version": "1.3", "ironic_object.data": {"drivers": ["a", 1], "hostname": "h"}, "ironic_object.changes": ["drivers"]}`))
@@ -53,6 +57,24 @@ func FuzzLiteralEval(f *testing.F) {
 		}
 		if _, err := pyjson.Marshal(v); err != nil {
 			t.Fatalf("LiteralEval(%q) = %#v: not JSON: %v", s, v, err)
+		}
+	})
+}
+
+// FuzzParseISOTime: no panic; a parsed time formats to a canonical string
+// that parses back to the same second.
+func FuzzParseISOTime(f *testing.F) {
+	for _, s := range []string{"2017-02-01T12:30:45Z", "2017-02-01T12:30:45.123456+02:00", "20170201T1230", "2017", "2017-02-01 12:00:00,5-0130"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := ParseISOTime(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseISOTime(FormatISOTime(tm))
+		if err != nil || !back.Equal(tm.Truncate(time.Second)) {
+			t.Fatalf("%q -> %v -> %q -> %v, %v", s, tm, FormatISOTime(tm), back, err)
 		}
 	})
 }

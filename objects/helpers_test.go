@@ -20,10 +20,16 @@ func jsonAny(t testing.TB, b []byte) any {
 	return v
 }
 
-// vectors returns the files of testdata/vectors.
-func vectors(t testing.TB) map[string][]byte {
+// vectors returns the files of testdata/vectors: objects at our versions,
+// captured from Ironic (Debian's classes, obj_to_primitive at our version).
+func vectors(t testing.TB) map[string][]byte { return readVectors(t, "vectors") }
+
+// newerVectors returns testdata/vectors/newer: objects at Debian's versions.
+func newerVectors(t testing.TB) map[string][]byte { return readVectors(t, "vectors", "newer") }
+
+func readVectors(t testing.TB, dir ...string) map[string][]byte {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "vectors", "*.json"))
+	files, err := filepath.Glob(filepath.Join(append(append([]string{"testdata"}, dir...), "*.json")...))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no vectors: %v", err)
 	}
