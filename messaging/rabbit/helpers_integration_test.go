@@ -185,10 +185,23 @@ type queueInfo struct {
 	Name       string         `json:"name"`
 	Durable    bool           `json:"durable"`
 	AutoDelete bool           `json:"auto_delete"`
-	Exclusive  bool           `json:"exclusive"`
-	Arguments  map[string]any `json:"arguments"`
+	Exclusive  any            `json:"exclusive"` // "" for quorum queues
+	Arguments  [][]any        `json:"arguments"` // [key, AMQP type, value]
 	Consumers  int            `json:"consumers"`
 	Type       string         `json:"type"`
+}
+
+// args returns the arguments as key → [AMQP type, value].
+func (q queueInfo) args() map[string][]any {
+	m := map[string][]any{}
+	for _, a := range q.Arguments {
+		if len(a) == 3 {
+			if k, ok := a[0].(string); ok {
+				m[k] = a[1:]
+			}
+		}
+	}
+	return m
 }
 
 func listQueues(t testing.TB) map[string]queueInfo {
@@ -328,4 +341,22 @@ func echoServer(t testing.TB, tr messaging.Transport, exchange, topic, server st
 		}
 	})
 	return srv
+}
+
+// consumerTags returns, per queue, the consumer tags of its consumers.
+func consumerTags(t testing.TB) map[string][]string {
+	t.Helper()
+	out := rabbitmqctl(t, "list_consumers", "-q", "--formatter", "json", "queue_name", "consumer_tag")
+	var rows []struct {
+		Queue string `json:"queue_name"`
+		Tag   string `json:"consumer_tag"`
+	}
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatalf("decode list_consumers: %v\n%s", err, out)
+	}
+	m := map[string][]string{}
+	for _, r := range rows {
+		m[r.Queue] = append(m[r.Queue], r.Tag)
+	}
+	return m
 }
