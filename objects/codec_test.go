@@ -181,6 +181,11 @@ func TestUnmarshalAsRPCArgument(t *testing.T) {
 	if a.Node == nil || a.Node.ID != 42 || !a.Node.HasChanged("power_state") {
 		t.Fatalf("node = %+v", a.Node)
 	}
+	// A Node held by value encodes as an object too.
+	byValue, err := json.Marshal(map[string]any{"n": *a.Node})
+	if err != nil || !strings.Contains(string(byValue), `"ironic_object.name":"Node"`) {
+		t.Errorf("by value: %s %v", byValue, err)
+	}
 	// As a result value through encoding/json.
 	out, err := json.Marshal(map[string]any{"result": a.Node})
 	if err != nil {

@@ -38,8 +38,9 @@ func (n *Node) MarkLoaded() { markLoaded(n) }
 func (n *Node) IsSet(field string) bool { return isSetByName(n, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (n *Node) Get(field string) (any, bool) { return getField(n, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -54,8 +55,9 @@ func (n *Node) Clone() *Node {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (n *Node) MarshalJSON() ([]byte, error) { return encode(n) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a Node stored by value in an interface encodes too.
+func (n Node) MarshalJSON() ([]byte, error) { return encode(&n) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "Node" into n,
 // replacing its contents.
@@ -100,8 +102,9 @@ func (p *Port) MarkLoaded() { markLoaded(p) }
 func (p *Port) IsSet(field string) bool { return isSetByName(p, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (p *Port) Get(field string) (any, bool) { return getField(p, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -116,8 +119,9 @@ func (p *Port) Clone() *Port {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (p *Port) MarshalJSON() ([]byte, error) { return encode(p) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a Port stored by value in an interface encodes too.
+func (p Port) MarshalJSON() ([]byte, error) { return encode(&p) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "Port" into p,
 // replacing its contents.
@@ -162,8 +166,9 @@ func (pg *Portgroup) MarkLoaded() { markLoaded(pg) }
 func (pg *Portgroup) IsSet(field string) bool { return isSetByName(pg, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (pg *Portgroup) Get(field string) (any, bool) { return getField(pg, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -178,8 +183,9 @@ func (pg *Portgroup) Clone() *Portgroup {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (pg *Portgroup) MarshalJSON() ([]byte, error) { return encode(pg) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a Portgroup stored by value in an interface encodes too.
+func (pg Portgroup) MarshalJSON() ([]byte, error) { return encode(&pg) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "Portgroup" into pg,
 // replacing its contents.
@@ -224,8 +230,9 @@ func (vc *VolumeConnector) MarkLoaded() { markLoaded(vc) }
 func (vc *VolumeConnector) IsSet(field string) bool { return isSetByName(vc, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (vc *VolumeConnector) Get(field string) (any, bool) { return getField(vc, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -240,8 +247,9 @@ func (vc *VolumeConnector) Clone() *VolumeConnector {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (vc *VolumeConnector) MarshalJSON() ([]byte, error) { return encode(vc) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a VolumeConnector stored by value in an interface encodes too.
+func (vc VolumeConnector) MarshalJSON() ([]byte, error) { return encode(&vc) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "VolumeConnector" into vc,
 // replacing its contents.
@@ -286,8 +294,9 @@ func (vt *VolumeTarget) MarkLoaded() { markLoaded(vt) }
 func (vt *VolumeTarget) IsSet(field string) bool { return isSetByName(vt, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (vt *VolumeTarget) Get(field string) (any, bool) { return getField(vt, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -302,8 +311,9 @@ func (vt *VolumeTarget) Clone() *VolumeTarget {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (vt *VolumeTarget) MarshalJSON() ([]byte, error) { return encode(vt) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a VolumeTarget stored by value in an interface encodes too.
+func (vt VolumeTarget) MarshalJSON() ([]byte, error) { return encode(&vt) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "VolumeTarget" into vt,
 // replacing its contents.
@@ -348,8 +358,9 @@ func (c *Conductor) MarkLoaded() { markLoaded(c) }
 func (c *Conductor) IsSet(field string) bool { return isSetByName(c, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (c *Conductor) Get(field string) (any, bool) { return getField(c, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -364,8 +375,9 @@ func (c *Conductor) Clone() *Conductor {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (c *Conductor) MarshalJSON() ([]byte, error) { return encode(c) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a Conductor stored by value in an interface encodes too.
+func (c Conductor) MarshalJSON() ([]byte, error) { return encode(&c) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "Conductor" into c,
 // replacing its contents.
@@ -410,8 +422,9 @@ func (ch *Chassis) MarkLoaded() { markLoaded(ch) }
 func (ch *Chassis) IsSet(field string) bool { return isSetByName(ch, field) }
 
 // Get returns the named field's value (nil for null; int64, string, bool,
-// time.Time, map[string]any or []string otherwise) and whether the field is
-// set. An unknown field name gives (nil, false).
+// time.Time, map[string]any or []string otherwise; maps and slices are the
+// object's own, not copies) and whether the field is set. An unknown field
+// name gives (nil, false).
 func (ch *Chassis) Get(field string) (any, bool) { return getField(ch, field) }
 
 // Set assigns the named field with Ironic's coercion (setattr on the Python
@@ -426,8 +439,9 @@ func (ch *Chassis) Clone() *Chassis {
 	return &cp
 }
 
-// MarshalJSON encodes the ironic_object envelope.
-func (ch *Chassis) MarshalJSON() ([]byte, error) { return encode(ch) }
+// MarshalJSON encodes the ironic_object envelope. It has a value receiver so
+// that a Chassis stored by value in an interface encodes too.
+func (ch Chassis) MarshalJSON() ([]byte, error) { return encode(&ch) }
 
 // UnmarshalJSON decodes an ironic_object envelope named "Chassis" into ch,
 // replacing its contents.
