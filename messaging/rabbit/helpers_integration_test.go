@@ -240,25 +240,21 @@ func listExchanges(t testing.TB) map[string]exchangeInfo {
 	return m
 }
 
-// connectionsNamed returns the broker names of the connections whose
+// connectionsNamed returns the pids of the connections whose
 // connection_name contains name.
 func connectionsNamed(t testing.TB, name string) []string {
 	t.Helper()
-	out := rabbitmqctl(t, "list_connections", "-q", "--formatter", "json", "name", "client_properties")
-	var rows []struct {
-		Name  string          `json:"name"`
-		Props json.RawMessage `json:"client_properties"`
-	}
-	if err := json.Unmarshal(out, &rows); err != nil {
-		t.Fatalf("decode list_connections: %v\n%s", err, out)
-	}
-	var names []string
-	for _, r := range rows {
-		if bytes.Contains(r.Props, []byte(name)) {
-			names = append(names, r.Name)
+	// The JSON formatter prints pids in a form close_connection refuses;
+	// the table output gives "<node.x.y.z>\tclient_properties".
+	out := rabbitmqctl(t, "list_connections", "-q", "pid", "client_properties")
+	var pids []string
+	for _, line := range strings.Split(string(out), "\n") {
+		pid, props, ok := strings.Cut(line, "\t")
+		if ok && strings.Contains(props, name) {
+			pids = append(pids, pid)
 		}
 	}
-	return names
+	return pids
 }
 
 // killConnections closes, broker side, every connection whose
