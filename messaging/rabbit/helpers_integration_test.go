@@ -182,13 +182,13 @@ func rabbitmqctl(t testing.TB, args ...string) []byte {
 
 // queueInfo is one row of rabbitmqctl list_queues.
 type queueInfo struct {
-	Name       string         `json:"name"`
-	Durable    bool           `json:"durable"`
-	AutoDelete bool           `json:"auto_delete"`
-	Exclusive  any            `json:"exclusive"` // "" for quorum queues
-	Arguments  [][]any        `json:"arguments"` // [key, AMQP type, value]
-	Consumers  int            `json:"consumers"`
-	Type       string         `json:"type"`
+	Name       string  `json:"name"`
+	Durable    bool    `json:"durable"`
+	AutoDelete bool    `json:"auto_delete"`
+	Exclusive  any     `json:"exclusive"` // "" for quorum queues
+	Arguments  [][]any `json:"arguments"` // [key, AMQP type, value]
+	Consumers  int     `json:"consumers"`
+	Type       string  `json:"type"`
 }
 
 // args returns the arguments as key → [AMQP type, value].

@@ -39,7 +39,7 @@ type pubConn struct {
 	dead chan struct{} // closed when the connection is gone
 	next atomic.Uint32
 	mu   sync.Mutex
-	chs  [publisherChannels]*pubChannel
+	chs  []*pubChannel
 }
 
 // dialCall is a dial in progress that other senders wait for.
@@ -124,7 +124,7 @@ func (p *publisher) connect(ctx context.Context) (*pubConn, error) {
 			call.err = messaging.ErrClosed
 			p.t.wg.Go(c.shut)
 		default:
-			pc := &pubConn{c: c, dead: make(chan struct{})}
+			pc := &pubConn{c: c, dead: make(chan struct{}), chs: make([]*pubChannel, publisherChannels)}
 			p.conn = pc
 			call.conn = pc
 			p.t.wg.Go(func() { p.watch(pc) })
@@ -157,7 +157,7 @@ func (p *publisher) watch(pc *pubConn) {
 // channel returns one of the connection's channels, round-robin, opening
 // it (again) if needed.
 func (pc *pubConn) channel() (*pubChannel, error) {
-	i := int(pc.next.Add(1) % publisherChannels)
+	i := int(pc.next.Add(1) % uint32(len(pc.chs)))
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if c := pc.chs[i]; c != nil && !c.ch.IsClosed() {
