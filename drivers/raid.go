@@ -1,0 +1,355 @@
+package drivers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ironic-go/ironic-go/objects/exception"
+)
+
+// Logical disk properties of Ironic's RAID configuration schema
+// (drivers/raid_config_schema.json) and their descriptions, as
+// get_raid_logical_disk_properties returns them.
+var logicalDiskProperties = [...][2]string{
+	{"raid_level", "RAID level for the logical disk. Valid values are 'JBOD', '0', '1', '2', '5', '6', '1+0', '5+0' and '6+0'. Required."},
+	{"size_gb", "Size in GiB (Integer) for the logical disk. Use 'MAX' as size_gb if this logical disk is supposed to use the rest of the space available. Required."},
+	{"volume_name", "Name of the volume to be created. If this is not specified, it will be auto-generated. Optional."},
+	{"is_root_volume", "Specifies whether this disk is a root volume. By default, this is False. Optional."},
+	{"share_physical_disks", "Specifies whether other logical disks can share physical disks with this logical disk. By default, this is False. Optional."},
+	{"disk_type", "The type of disk preferred. Valid values are 'hdd' and 'ssd'. If this is not specified, disk type will not be a selection criterion for choosing backing physical disks. Optional."},
+	{"interface_type", "The interface type of disk. Valid values are 'sata', 'scsi' and 'sas'. If this is not specified, interface type will not be a selection criterion for choosing backing physical disks. Optional."},
+	{"number_of_physical_disks", "Number of physical disks to use for this logical disk. By default, the driver uses the minimum number of disks required for that RAID level. Optional."},
+	{"controller", "Controller to use for this logical disk. If not specified, the driver will choose a suitable RAID controller on the bare metal node. Optional."},
+	{"physical_disks", "The physical disks to use for this logical disk. If not specified, the driver will choose suitable physical disks to use. Optional."},
+}
+
+var (
+	raidLevels = []string{"JBOD", "0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
+	diskTypes  = []string{"hdd", "ssd"}
+	diskIfaces = []string{"sata", "scsi", "sas"}
+)
+
+// LogicalDiskProperties returns the properties a logical disk of a target
+// RAID configuration may have, with their descriptions (what
+// RAIDInterface.get_logical_disk_properties returns for Ironic's schema).
+func LogicalDiskProperties() map[string]string {
+	m := make(map[string]string, len(logicalDiskProperties))
+	for _, p := range logicalDiskProperties {
+		m[p[0]] = p[1]
+	}
+	return m
+}
+
+// ValidateTargetRAIDConfig is RAIDInterface.validate's default: it checks
+// the node's target_raid_config with r.ValidateRAIDConfig when it is not
+// empty.
+func ValidateTargetRAIDConfig(ctx context.Context, task *Task, r RAIDInterface) error {
+	if task.Node == nil || len(task.Node.TargetRAIDConfig) == 0 {
+		return nil
+	}
+	return r.ValidateRAIDConfig(ctx, task, task.Node.TargetRAIDConfig)
+}
+
+// ValidateRAIDConfig checks a RAID configuration against Ironic's schema
+// and allows at most one root volume (raid.validate_configuration). It
+// returns InvalidParameterValue("RAID config validation error: <reason>"),
+// the reason worded as Python's jsonschema words its first error, or
+// InvalidParameterValue about several root volumes.
+//
+// Integers are int, int64 and integral json.Number or float64 values
+// (Python's draft 4 checker would reject 1.0; a Go decoder may have
+// produced float64 for 1).
+func ValidateRAIDConfig(raidConfig map[string]any) error {
+	if reason := raidSchemaError(raidConfig); reason != "" {
+		return exception.InvalidParameterValue("RAID config validation error: " + reason)
+	}
+	roots := 0
+	for _, d := range raidConfig["logical_disks"].([]any) {
+		if truthy(d.(map[string]any)["is_root_volume"]) {
+			roots++
+		}
+	}
+	if roots > 1 {
+		return exception.InvalidParameterValue(fmt.Sprintf(
+			"Raid config cannot have more than one root volume. %d root volumes were specified", roots))
+	}
+	return nil
+}
+
+// raidSchemaError returns the violation Python's jsonschema.validate
+// reports (best_match: the shallowest error, the first one found at that
+// depth, anyOf failures last), or "".
+func raidSchemaError(cfg map[string]any) string {
+	if cfg == nil {
+		return pyRepr(nil) + " is not of type 'object'"
+	}
+	disks, ok := cfg["logical_disks"]
+	if !ok {
+		return "'logical_disks' is a required property"
+	}
+	if extra := extraKeys(cfg, []string{"logical_disks"}); len(extra) > 0 {
+		return additionalMsg(extra)
+	}
+	list, ok := disks.([]any)
+	if !ok {
+		return pyRepr(disks) + " is not of type 'array'"
+	}
+	if len(list) == 0 {
+		return "[] is too short"
+	}
+	// Errors on a disk itself are shallower than errors on its
+	// properties, whichever disk they are on.
+	for _, d := range list {
+		if reason := logicalDiskError(d); reason != "" {
+			return reason
+		}
+	}
+	for _, weak := range []bool{false, true} {
+		for _, d := range list {
+			disk := d.(map[string]any)
+			for _, p := range logicalDiskProperties {
+				v, ok := disk[p[0]]
+				if !ok || isAnyOf(p[0]) != weak {
+					continue
+				}
+				if reason := propertyError(p[0], v); reason != "" {
+					return reason
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// isAnyOf reports whether the schema of property name is an anyOf, which
+// jsonschema ranks below other errors at the same depth.
+func isAnyOf(name string) bool { return name == "size_gb" || name == "physical_disks" }
+
+// logicalDiskError returns a violation of the disk's own schema (type,
+// required, additionalProperties, dependencies, in schema order).
+func logicalDiskError(d any) string {
+	disk, ok := d.(map[string]any)
+	if !ok {
+		return pyRepr(d) + " is not of type 'object'"
+	}
+	for _, req := range []string{"raid_level", "size_gb"} {
+		if _, ok := disk[req]; !ok {
+			return pyRepr(req) + " is a required property"
+		}
+	}
+	known := make([]string, len(logicalDiskProperties))
+	for i, p := range logicalDiskProperties {
+		known[i] = p[0]
+	}
+	if extra := extraKeys(disk, known); len(extra) > 0 {
+		return additionalMsg(extra)
+	}
+	if _, ok := disk["physical_disks"]; ok {
+		if _, ok := disk["controller"]; !ok {
+			return "'controller' is a dependency of 'physical_disks'"
+		}
+	}
+	return ""
+}
+
+func propertyError(name string, v any) string {
+	switch name {
+	case "raid_level":
+		return enumError(v, raidLevels)
+	case "disk_type":
+		return enumError(v, diskTypes)
+	case "interface_type":
+		return enumError(v, diskIfaces)
+	case "volume_name", "controller":
+		if _, ok := v.(string); !ok {
+			return pyRepr(v) + " is not of type 'string'"
+		}
+	case "is_root_volume", "share_physical_disks":
+		if _, ok := v.(bool); !ok {
+			return pyRepr(v) + " is not of type 'boolean'"
+		}
+	case "size_gb":
+		// anyOf [integer >= 0, "MAX"]; both branches fail alike, so
+		// best_match reports the anyOf itself.
+		if s, ok := v.(string); ok && s == "MAX" {
+			return ""
+		}
+		if n, ok := asInt(v); ok && n >= 0 {
+			return ""
+		}
+		return pyRepr(v) + " is not valid under any of the given schemas"
+	case "number_of_physical_disks":
+		n, ok := asInt(v)
+		if !ok {
+			return pyRepr(v) + " is not of type 'integer'"
+		}
+		if n <= 0 {
+			return pyRepr(v) + " is less than or equal to the minimum of 0"
+		}
+	case "physical_disks":
+		list, ok := v.([]any)
+		allStrings, allObjects := ok, ok
+		for _, e := range list {
+			if _, ok := e.(string); !ok {
+				allStrings = false
+			}
+			if _, ok := e.(map[string]any); !ok {
+				allObjects = false
+			}
+		}
+		if !allStrings && !(allObjects && len(list) >= 2) {
+			return pyRepr(v) + " is not valid under any of the given schemas"
+		}
+	}
+	return ""
+}
+
+func enumError(v any, enum []string) string {
+	if s, ok := v.(string); ok && slices.Contains(enum, s) {
+		return ""
+	}
+	quoted := make([]string, len(enum))
+	for i, e := range enum {
+		quoted[i] = pyRepr(e)
+	}
+	return pyRepr(v) + " is not one of [" + strings.Join(quoted, ", ") + "]"
+}
+
+func extraKeys(m map[string]any, known []string) []string {
+	var extra []string
+	for k := range m {
+		if !slices.Contains(known, k) {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	return extra
+}
+
+func additionalMsg(extra []string) string {
+	quoted := make([]string, len(extra))
+	for i, e := range extra {
+		quoted[i] = pyRepr(e)
+	}
+	verb := "was"
+	if len(extra) > 1 {
+		verb = "were"
+	}
+	return fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(quoted, ", "), verb)
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
+func truthy(v any) bool {
+	switch b := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return b
+	case string:
+		return b != ""
+	}
+	if n, ok := asInt(v); ok {
+		return n != 0
+	}
+	return true
+}
+
+// pyRepr renders a JSON value as Python's repr does (dict keys sorted,
+// since Go maps have no order).
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return pyStrRepr(x)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case json.Number:
+		return x.String()
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
+			return strconv.FormatFloat(x, 'f', 1, 64)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = pyStrRepr(k) + ": " + pyRepr(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// pyStrRepr quotes s as Python's repr(str) does for printable text.
+func pyStrRepr(s string) string {
+	q := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(q):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}

@@ -1,0 +1,125 @@
+package drivers
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ironic-go/ironic-go/objects"
+	"github.com/ironic-go/ironic-go/objects/exception"
+)
+
+// ErrNoHost is returned by the Task methods that need the conductor when
+// the task has no Host (e.g. in a driver's unit test).
+var ErrNoHost = errors.New("drivers: task has no host")
+
+// TaskHost is what the conductor does for a driver that the driver cannot
+// do itself: locking, persistence, background work and the state machine.
+// The conductor's task implements it; drivers see it only through the
+// Task methods.
+type TaskHost interface {
+	// UpgradeLock turns a shared lock into an exclusive one: it reserves
+	// the node (retrying as Ironic does, NodeLocked when that fails),
+	// reloads task.Node and clears task.Shared. No-op when exclusive.
+	UpgradeLock(ctx context.Context) error
+	// SaveNode writes task.Node's changed fields (node.save()).
+	SaveNode(ctx context.Context) error
+	// Spawn runs fn in the conductor's worker pool once the current
+	// request is answered; the node lock is held until fn returns
+	// (spawn_after). NoFreeConductorWorker when the pool is full. An
+	// error from fn is recorded in the node's last_error, as Ironic does.
+	Spawn(ctx context.Context, fn func(ctx context.Context) error) error
+	// ProcessEvent fires a provision state event on the node, with an
+	// optional target ("" for none), updates its provision states and
+	// saves it (task.process_event). InvalidState when not allowed.
+	ProcessEvent(ctx context.Context, event, target string) error
+}
+
+// Task is the node a driver acts on and what the conductor loaded with it
+// (TaskManager). The conductor builds it under the node's lock, sets
+// Driver from [Registry.DriverFor] and Host to itself. A driver may change
+// Node's fields and then call SaveNode; it must not keep the Task after
+// the call that received it returns (except inside Spawn).
+//
+// A Task is used by one goroutine at a time.
+type Task struct {
+	// Node is the node, decoded from the database.
+	Node *objects.Node
+	// Ports, Portgroups, VolumeConnectors and VolumeTargets are the
+	// node's, loaded by node id when the task was acquired.
+	Ports            []*objects.Port
+	Portgroups       []*objects.Portgroup
+	VolumeConnectors []*objects.VolumeConnector
+	VolumeTargets    []*objects.VolumeTarget
+	// Driver is the node's composed driver.
+	Driver *Driver
+	// Shared is true while the task holds a shared (read-only) lock.
+	Shared bool
+	// RequestID is the RPC request's id, for logs.
+	RequestID string
+	// Log is scoped to the node and request; the zero value discards.
+	Log zerolog.Logger
+	// Host is the conductor side of the task.
+	Host TaskHost
+}
+
+// NodeUUID returns the node's UUID, or "" if unset.
+func (t *Task) NodeUUID() string {
+	if t.Node == nil || t.Node.UUID == nil {
+		return ""
+	}
+	return *t.Node.UUID
+}
+
+// DriverName returns the node's driver (hardware type), or "" if unset.
+func (t *Task) DriverName() string {
+	if t.Node == nil || t.Node.Driver == nil {
+		return ""
+	}
+	return *t.Node.Driver
+}
+
+// RequireExclusive returns ExclusiveLockRequired if the task holds a
+// shared lock (@require_exclusive_lock).
+func (t *Task) RequireExclusive() error {
+	if t.Shared {
+		return exception.ExclusiveLockRequired()
+	}
+	return nil
+}
+
+// UpgradeLock asks the conductor for an exclusive lock; see
+// [TaskHost.UpgradeLock].
+func (t *Task) UpgradeLock(ctx context.Context) error {
+	if t.Host == nil {
+		return ErrNoHost
+	}
+	return t.Host.UpgradeLock(ctx)
+}
+
+// SaveNode asks the conductor to save the node; see [TaskHost.SaveNode].
+func (t *Task) SaveNode(ctx context.Context) error {
+	if t.Host == nil {
+		return ErrNoHost
+	}
+	return t.Host.SaveNode(ctx)
+}
+
+// Spawn asks the conductor to run fn in the background; see
+// [TaskHost.Spawn].
+func (t *Task) Spawn(ctx context.Context, fn func(ctx context.Context) error) error {
+	if t.Host == nil {
+		return ErrNoHost
+	}
+	return t.Host.Spawn(ctx, fn)
+}
+
+// ProcessEvent asks the conductor to fire a provision state event; see
+// [TaskHost.ProcessEvent].
+func (t *Task) ProcessEvent(ctx context.Context, event, target string) error {
+	if t.Host == nil {
+		return ErrNoHost
+	}
+	return t.Host.ProcessEvent(ctx, event, target)
+}
