@@ -251,7 +251,7 @@ func TestCatalogErrors(t *testing.T) {
 		"duplicate hardware type": {fake.Catalog(), {HardwareTypes: []drivers.HardwareType{fake.HardwareType()}}},
 		"duplicate implementation": {fake.Catalog(), {Interfaces: []drivers.Implementation{
 			{Type: power, Name: "fake", Impl: fake.Power{}}}}},
-		"wrong contract": {{Interfaces: []drivers.Implementation{{Type: power, Name: "x", Impl: fake.Boot{}}}}},
+		"wrong contract":  {{Interfaces: []drivers.Implementation{{Type: power, Name: "x", Impl: fake.Boot{}}}}},
 		"vendor contract": {{Interfaces: []drivers.Implementation{{Type: vendor, Name: "x", Impl: &stub{}}}}},
 		"unknown type":    {{Interfaces: []drivers.Implementation{{Type: "bios", Name: "x", Impl: &stub{}}}}},
 		"no value":        {{Interfaces: []drivers.Implementation{{Type: power, Name: "x"}}}},

@@ -84,7 +84,7 @@ func (s *stub) GetPowerState(context.Context, *drivers.Task) (string, error) {
 	return drivers.PowerOff, nil
 }
 func (s *stub) SetPowerState(context.Context, *drivers.Task, string, time.Duration) error { return nil }
-func (s *stub) Reboot(context.Context, *drivers.Task, time.Duration) error               { return nil }
+func (s *stub) Reboot(context.Context, *drivers.Task, time.Duration) error                { return nil }
 func (s *stub) SupportedPowerStates(context.Context, *drivers.Task) ([]string, error) {
 	return drivers.DefaultSupportedPowerStates(), nil
 }
@@ -95,7 +95,7 @@ func (s *stub) CreateConfiguration(context.Context, *drivers.Task, bool, bool) (
 	return "", nil
 }
 func (s *stub) DeleteConfiguration(context.Context, *drivers.Task) (string, error) { return "", nil }
-func (s *stub) LogicalDiskProperties() map[string]string                          { return drivers.LogicalDiskProperties() }
+func (s *stub) LogicalDiskProperties() map[string]string                           { return drivers.LogicalDiskProperties() }
 func (s *stub) AttachVolumes(context.Context, *drivers.Task) error                 { return nil }
 func (s *stub) DetachVolumes(context.Context, *drivers.Task) error                 { return nil }
 func (s *stub) ShouldWriteImage(context.Context, *drivers.Task) bool               { return true }
