@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/rs/zerolog"
@@ -182,27 +183,47 @@ func (c *consumer) forward(d <-chan amqp.Delivery) {
 	}
 }
 
-// ackLoop acknowledges the delivery tags it receives, in order, with one
-// basic.ack multiple=true for every run of tags already waiting.
+// Reply acknowledgements are coalesced: one basic.ack multiple=true per
+// ackBatch deliveries or per ackDelay, whichever comes first. A delayed ack
+// costs a call nothing (its reply is already handed over); after a
+// connection loss, replies not yet acknowledged come again and are dropped
+// as late replies.
+const (
+	ackBatch = 64
+	ackDelay = time.Millisecond
+)
+
+// ackLoop acknowledges the delivery tags it receives, in order, coalescing
+// them into basic.ack multiple=true.
 func ackLoop(ch *amqp.Channel, tags <-chan uint64) {
-	for tag := range tags {
-		last, open := tag, true
-	drain:
-		for open {
-			select {
-			case t, ok := <-tags:
-				if !ok {
-					open = false
-					break drain
-				}
-				last = t
-			default:
-				break drain
-			}
+	var last uint64
+	pending := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	flush := func() {
+		if pending > 0 {
+			_ = ch.Ack(last, true) // fails only once the channel is gone
+			pending = 0
 		}
-		_ = ch.Ack(last, true) // fails only once the channel is gone
-		if !open {
-			return
+		timer.Stop()
+	}
+	for {
+		select {
+		case tag, ok := <-tags:
+			if !ok {
+				flush()
+				return
+			}
+			last = tag
+			pending++
+			if pending >= ackBatch {
+				flush()
+			} else if pending == 1 {
+				timer.Reset(ackDelay)
+			}
+		case <-timer.C:
+			flush()
 		}
 	}
 }

@@ -27,6 +27,8 @@ type publisher struct {
 	t     *Transport
 	slots chan struct{}
 
+	live atomic.Pointer[pubConn] // fast path: the live connection
+
 	mu     sync.Mutex
 	closed bool
 	conn   *pubConn
@@ -38,8 +40,8 @@ type pubConn struct {
 	c    *amqpConn
 	dead chan struct{} // closed when the connection is gone
 	next atomic.Uint32
-	mu   sync.Mutex
-	chs  []*pubChannel
+	mu   sync.Mutex // opening channels
+	chs  []atomic.Pointer[pubChannel]
 }
 
 // dialCall is a dial in progress that other senders wait for.
@@ -58,8 +60,8 @@ type pubChannel struct {
 	mu      sync.Mutex // publishing, and the returns' bookkeeping
 	pending map[uint64]*pendingPub
 
-	declMu   sync.Mutex // channel RPCs (exchange.declare) and the cache
-	declared map[string]bool
+	declMu   sync.Mutex // channel RPCs (exchange.declare)
+	declared sync.Map   // exchange name → true once declared on this channel
 }
 
 // pendingPub is a mandatory message waiting for its confirm.
@@ -85,6 +87,9 @@ func newPublisher(t *Transport) *publisher {
 // connect returns the live connection, dialling (one round over the
 // brokers) if there is none. Concurrent callers share one dial.
 func (p *publisher) connect(ctx context.Context) (*pubConn, error) {
+	if c := p.live.Load(); c != nil && !c.c.IsClosed() {
+		return c, nil
+	}
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -124,8 +129,9 @@ func (p *publisher) connect(ctx context.Context) (*pubConn, error) {
 			call.err = messaging.ErrClosed
 			p.t.wg.Go(c.shut)
 		default:
-			pc := &pubConn{c: c, dead: make(chan struct{}), chs: make([]*pubChannel, publisherChannels)}
+			pc := &pubConn{c: c, dead: make(chan struct{}), chs: make([]atomic.Pointer[pubChannel], publisherChannels)}
 			p.conn = pc
+			p.live.Store(pc)
 			call.conn = pc
 			p.t.wg.Go(func() { p.watch(pc) })
 		}
@@ -146,6 +152,7 @@ func (p *publisher) watch(pc *pubConn) {
 	p.mu.Lock()
 	if p.conn == pc {
 		p.conn = nil
+		p.live.CompareAndSwap(pc, nil)
 	}
 	closed := p.closed
 	p.mu.Unlock()
@@ -157,10 +164,13 @@ func (p *publisher) watch(pc *pubConn) {
 // channel returns one of the connection's channels, round-robin, opening
 // it (again) if needed.
 func (pc *pubConn) channel() (*pubChannel, error) {
-	i := int(pc.next.Add(1) % uint32(len(pc.chs)))
+	slot := &pc.chs[pc.next.Add(1)%uint32(len(pc.chs))]
+	if c := slot.Load(); c != nil && !c.ch.IsClosed() {
+		return c, nil
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if c := pc.chs[i]; c != nil && !c.ch.IsClosed() {
+	if c := slot.Load(); c != nil && !c.ch.IsClosed() {
 		return c, nil
 	}
 	ch, err := pc.c.Channel()
@@ -172,13 +182,12 @@ func (pc *pubConn) channel() (*pubChannel, error) {
 		return nil, err
 	}
 	c := &pubChannel{
-		ch:       ch,
-		returns:  ch.NotifyReturn(make(chan amqp.Return, 256)),
-		closes:   ch.NotifyClose(make(chan *amqp.Error, 1)),
-		pending:  map[uint64]*pendingPub{},
-		declared: map[string]bool{},
+		ch:      ch,
+		returns: ch.NotifyReturn(make(chan amqp.Return, 256)),
+		closes:  ch.NotifyClose(make(chan *amqp.Error, 1)),
+		pending: map[uint64]*pendingPub{},
 	}
-	pc.chs[i] = c
+	slot.Store(c)
 	return c, nil
 }
 
@@ -188,6 +197,7 @@ func (p *publisher) close() {
 	p.closed = true
 	pc := p.conn
 	p.conn = nil
+	p.live.Store(nil)
 	p.mu.Unlock()
 	if pc != nil {
 		pc.c.shut()
@@ -200,15 +210,18 @@ func (c *pubChannel) declare(d *exchangeSpec) error {
 	if d == nil {
 		return nil
 	}
+	if _, ok := c.declared.Load(d.Name); ok {
+		return nil
+	}
 	c.declMu.Lock()
 	defer c.declMu.Unlock()
-	if c.declared[d.Name] {
+	if _, ok := c.declared.Load(d.Name); ok {
 		return nil
 	}
 	if err := c.ch.ExchangeDeclare(d.Name, d.Kind, d.Durable, d.AutoDelete, false, false, nil); err != nil {
 		return fmt.Errorf("declare exchange %s: %w", d.Name, err)
 	}
-	c.declared[d.Name] = true
+	c.declared.Store(d.Name, true)
 	return nil
 }
 
@@ -222,13 +235,21 @@ func (c *pubChannel) publish(ctx context.Context, r *route) error {
 		return err
 	}
 	var p *pendingPub
-	c.mu.Lock()
-	dc, err := c.ch.PublishWithDeferredConfirm(r.exchange, r.key, r.mandatory, false, r.msg)
-	if err == nil && r.mandatory {
-		p = &pendingPub{exchange: r.exchange, key: r.key, body: r.msg.Body}
-		c.pending[dc.DeliveryTag] = p
+	var dc *amqp.DeferredConfirmation
+	var err error
+	if r.mandatory {
+		// Registered before any basic.return can be matched (drainers
+		// hold c.mu).
+		c.mu.Lock()
+		dc, err = c.ch.PublishWithDeferredConfirm(r.exchange, r.key, true, false, r.msg)
+		if err == nil {
+			p = &pendingPub{exchange: r.exchange, key: r.key, body: r.msg.Body}
+			c.pending[dc.DeliveryTag] = p
+		}
+		c.mu.Unlock()
+	} else {
+		dc, err = c.ch.PublishWithDeferredConfirm(r.exchange, r.key, false, false, r.msg)
 	}
-	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
