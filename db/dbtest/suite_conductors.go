@@ -266,8 +266,8 @@ func testRowVersions(e *env) {
 		t.Errorf("node row: %+v", nv)
 	}
 	var pv struct {
-		Version   string `db:"version"`
-		IsSmartnic bool  `db:"is_smartnic"`
+		Version    string `db:"version"`
+		IsSmartnic bool   `db:"is_smartnic"`
 	}
 	e.must(raw.GetContext(e.ctx, &pv, raw.Rebind(`SELECT version, is_smartnic FROM ports WHERE id = ?`), p.ID), "port row")
 	if pv.Version != "1.7" || pv.IsSmartnic {
