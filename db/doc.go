@@ -25,7 +25,7 @@
 //     tables; goose's version table is goose_db_version.
 //
 // Columns of Ironic 21.4 that the RPC 1.40 objects lack get Ironic's
-// defaults on insert (conductor_group ”, protected false, deploy_step
+// defaults on insert (an empty conductor_group, protected false, deploy_step
 // '{}', is_smartnic false, ...). Every row written carries the "version"
 // column Ironic's objects layer requires, set to the oldest object version
 // Ironic 21.4 still accepts that covers our fields (Node 1.21, Port 1.7,
