@@ -145,9 +145,29 @@ func (p *publisher) connect(ctx context.Context) (*pubConn, error) {
 	}
 }
 
-// watch waits for the connection to close and forgets it.
+// watch logs the broker's flow control (connection.blocked) and waits for
+// the connection to close, then forgets it.
 func (p *publisher) watch(pc *pubConn) {
-	err, ok := <-pc.c.closed
+	blocked := pc.c.NotifyBlocked(make(chan amqp.Blocking, 4))
+	var err *amqp.Error
+	ok := false
+wait:
+	for {
+		select {
+		case b, open := <-blocked:
+			if !open {
+				blocked = nil
+				continue
+			}
+			if b.Active {
+				p.t.log.Error().Str("host", pc.c.addr).Str("reason", b.Reason).Msg("the broker has blocked the connection")
+			} else {
+				p.t.log.Info().Str("host", pc.c.addr).Msg("the broker has unblocked the connection")
+			}
+		case err, ok = <-pc.c.closed:
+			break wait
+		}
+	}
 	close(pc.dead)
 	p.mu.Lock()
 	if p.conn == pc {
