@@ -241,3 +241,43 @@ func TestSendUnreachable(t *testing.T) {
 		t.Errorf("password in logs:\n%s", logs.String())
 	}
 }
+
+// FuzzApplyQuery checks that any transport URL query is either refused
+// with ErrConfig or applied deterministically, without panics.
+func FuzzApplyQuery(f *testing.F) {
+	for _, s := range []string{
+		"amqp_durable_queues=true",
+		"rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5&rabbit_quroum_max_memory_length=100",
+		"rabbit_qos_prefetch_count=10&rabbit_transient_queues_ttl=60&heartbeat_timeout_threshold=20&enable_cancel_on_failover=true",
+		"kombu_reconnect_delay=0.5&ssl=1&ssl_ca_file=/x",
+		"rabbit_ha_queues=yes&rabbit_quorum_queue=on",
+		"nope=1",
+		"rabbit_transient_queues_ttl=-1",
+		"kombu_reconnect_delay=1e400",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		a, b := DefaultConfig(), DefaultConfig()
+		errA, errB := a.ApplyQuery(q), b.ApplyQuery(q)
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("non-deterministic: %v vs %v", errA, errB)
+		}
+		if errA != nil {
+			if !errors.Is(errA, ErrConfig) {
+				t.Fatalf("error does not match ErrConfig: %v", errA)
+			}
+			return
+		}
+		if diff := cmp.Diff(a, b, cmpopts.IgnoreFields(Config{}, "Logger")); diff != "" {
+			t.Fatalf("non-deterministic config:\n%s", diff)
+		}
+		if err := a.Validate(); err != nil && !errors.Is(err, ErrConfig) {
+			t.Fatalf("Validate error does not match ErrConfig: %v", err)
+		}
+	})
+}

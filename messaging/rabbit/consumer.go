@@ -29,10 +29,10 @@ type consumer struct {
 	// handle takes one delivery; it returns false once the consumer is
 	// stopping and the delivery was not taken.
 	handle func(amqp.Delivery) bool
-	// batchAck acknowledges deliveries after handle, coalescing them into
-	// basic.ack multiple=true when they arrive faster than they are acked
-	// (the reply queue, whose deliveries are all acknowledged in order).
-	// Otherwise handle's delivery carries its own Ack.
+	// batchAck acknowledges deliveries after handle, coalesced into
+	// basic.ack multiple=true (see ackLoop); only for the reply queue,
+	// whose deliveries are all acknowledged in order. Otherwise handle's
+	// delivery carries its own Ack.
 	batchAck bool
 	// onExit runs once every forwarder has returned.
 	onExit func()
