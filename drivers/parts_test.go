@@ -264,9 +264,10 @@ func TestRAIDValidation(t *testing.T) {
 		{cfg(disk("a", 1, "b", 2)), "Additional properties are not allowed ('a', 'b' were unexpected)"},
 		{cfg(disk("physical_disks", []any{"a"})), "'controller' is a dependency of 'physical_disks'"},
 		{cfg(disk("raid_level", "7")), "'7' is not one of ['JBOD', '0', '1', '2', '5', '6', '1+0', '5+0', '6+0']"},
-		{cfg(disk("raid_level", int64(1))), "1 is not one of ['JBOD', '0', '1', '2', '5', '6', '1+0', '5+0', '6+0']"},
-		{cfg(disk("size_gb", "big")), "'big' is not valid under any of the given schemas"},
-		{cfg(disk("size_gb", int64(-1))), "-1 is not valid under any of the given schemas"},
+		{cfg(disk("raid_level", int64(1))), "1 is not of type 'string'"},
+		{cfg(disk("size_gb", "big")), "'big' is not one of ['MAX']"},
+		{cfg(disk("size_gb", int64(-1))), "-1 is less than the minimum of 0"},
+		{cfg(disk("size_gb", true)), "True is not valid under any of the given schemas"},
 		{cfg(disk("size_gb", 1.5)), "1.5 is not valid under any of the given schemas"},
 		{cfg(disk("volume_name", int64(3))), "3 is not of type 'string'"},
 		{cfg(disk("is_root_volume", "yes")), "'yes' is not of type 'boolean'"},
@@ -275,11 +276,15 @@ func TestRAIDValidation(t *testing.T) {
 		{cfg(disk("number_of_physical_disks", int64(0))), "0 is less than or equal to the minimum of 0"},
 		{cfg(disk("number_of_physical_disks", "2")), "'2' is not of type 'integer'"},
 		{cfg(disk("controller", "c", "physical_disks", "a")), "'a' is not valid under any of the given schemas"},
-		{cfg(disk("controller", "c", "physical_disks", []any{map[string]any{"x": true}})), "[{'x': True}] is not valid under any of the given schemas"},
+		{cfg(disk("controller", "c", "physical_disks", []any{map[string]any{"x": true}})), "{'x': True} is not of type 'string'"},
+		{cfg(disk("controller", "c", "physical_disks", []any{"a", map[string]any{}})), "['a', {}] is not valid under any of the given schemas"},
 		// Shallow errors win over deeper ones; anyOf errors lose to others.
 		{cfg(disk("raid_level", "7"), disk("size_gb", nil)), "'size_gb' is a required property"},
 		{cfg(disk("size_gb", "x"), disk("disk_type", "x")), "'x' is not one of ['hdd', 'ssd']"},
 		{map[string]any{"logical_disks": []any{}, "foo": 1}, "Additional properties are not allowed ('foo' was unexpected)"},
+		{cfg(disk("raid_level", "7"), disk("volume_name", int64(3))), "3 is not of type 'string'"},
+		{cfg(disk("size_gb", nil), "x"), "'x' is not of type 'object'"},
+		{cfg(map[string]any{}), "'raid_level' is a required property"},
 	}
 	for _, tt := range invalid {
 		err := drivers.ValidateRAIDConfig(tt.cfg)

@@ -82,65 +82,89 @@ func ValidateRAIDConfig(raidConfig map[string]any) error {
 	return nil
 }
 
-// raidSchemaError returns the violation Python's jsonschema.validate
-// reports (best_match: the shallowest error, the first one found at that
-// depth, anyOf failures last), or "".
-func raidSchemaError(cfg map[string]any) string {
-	if cfg == nil {
-		return pyRepr(nil) + " is not of type 'object'"
-	}
-	disks, ok := cfg["logical_disks"]
-	if !ok {
-		return "'logical_disks' is a required property"
-	}
-	if extra := extraKeys(cfg, []string{"logical_disks"}); len(extra) > 0 {
-		return additionalMsg(extra)
-	}
-	list, ok := disks.([]any)
-	if !ok {
-		return pyRepr(disks) + " is not of type 'array'"
-	}
-	if len(list) == 0 {
-		return "[] is too short"
-	}
-	// Errors on a disk itself are shallower than errors on its
-	// properties, whichever disk they are on.
-	for _, d := range list {
-		if reason := logicalDiskError(d); reason != "" {
-			return reason
-		}
-	}
-	for _, weak := range []bool{false, true} {
-		for _, d := range list {
-			disk := d.(map[string]any)
-			for _, p := range logicalDiskProperties {
-				v, ok := disk[p[0]]
-				if !ok || isAnyOf(p[0]) != weak {
-					continue
-				}
-				if reason := propertyError(p[0], v); reason != "" {
-					return reason
-				}
-			}
-		}
-	}
-	return ""
+// schemaError is one error jsonschema would yield, with what its
+// best_match ranks it by: depth (len of the path), whether it comes from
+// an anyOf (weak), and whether the instance does not match the "type" of
+// the schema that failed.
+type schemaError struct {
+	depth    int
+	weak     bool
+	notMatch bool
+	msg      string
 }
 
-// isAnyOf reports whether the schema of property name is an anyOf, which
-// jsonschema ranks below other errors at the same depth.
-func isAnyOf(name string) bool { return name == "size_gb" || name == "physical_disks" }
+// better reports whether e ranks above o in best_match's max: shallower,
+// then not weak, then not matching its schema's type.
+func (e schemaError) better(o schemaError) bool {
+	if e.depth != o.depth {
+		return e.depth < o.depth
+	}
+	if e.weak != o.weak {
+		return !e.weak
+	}
+	return e.notMatch && !o.notMatch
+}
 
-// logicalDiskError returns a violation of the disk's own schema (type,
-// required, additionalProperties, dependencies, in schema order).
-func logicalDiskError(d any) string {
+// raidSchemaError returns the reason Python's jsonschema.validate (4.10)
+// gives for the configuration, or "": it lists the errors in the order
+// jsonschema yields them for Ironic's schema and keeps the best match
+// (the first of the highest rank).
+func raidSchemaError(cfg map[string]any) string {
+	var errs []schemaError
+	add := func(depth int, weak, notMatch bool, msg string) {
+		errs = append(errs, schemaError{depth, weak, notMatch, msg})
+	}
+	if cfg == nil {
+		add(0, false, true, pyRepr(nil)+" is not of type 'object'")
+	} else {
+		if disks, ok := cfg["logical_disks"]; ok {
+			list, ok := disks.([]any)
+			if !ok {
+				add(1, false, true, pyRepr(disks)+" is not of type 'array'")
+			} else {
+				for _, d := range list {
+					logicalDiskErrors(d, add)
+				}
+				if len(list) == 0 {
+					add(1, false, false, "[] is too short")
+				}
+			}
+		} else {
+			add(0, false, false, "'logical_disks' is a required property")
+		}
+		if extra := extraKeys(cfg, []string{"logical_disks"}); len(extra) > 0 {
+			add(0, false, false, additionalMsg(extra))
+		}
+	}
+	if len(errs) == 0 {
+		return ""
+	}
+	best := errs[0]
+	for _, e := range errs[1:] {
+		if e.better(best) {
+			best = e
+		}
+	}
+	return best.msg
+}
+
+// logicalDiskErrors yields the errors of one item of logical_disks, in the
+// order of the item schema's keywords: type, properties, required,
+// additionalProperties, dependencies.
+func logicalDiskErrors(d any, add func(depth int, weak, notMatch bool, msg string)) {
 	disk, ok := d.(map[string]any)
 	if !ok {
-		return pyRepr(d) + " is not of type 'object'"
+		add(2, false, true, pyRepr(d)+" is not of type 'object'")
+		return
+	}
+	for _, p := range logicalDiskProperties {
+		if v, ok := disk[p[0]]; ok {
+			propertyErrors(p[0], v, func(weak, notMatch bool, msg string) { add(3, weak, notMatch, msg) })
+		}
 	}
 	for _, req := range []string{"raid_level", "size_gb"} {
 		if _, ok := disk[req]; !ok {
-			return pyRepr(req) + " is a required property"
+			add(2, false, false, pyRepr(req)+" is a required property")
 		}
 	}
 	known := make([]string, len(logicalDiskProperties))
@@ -148,72 +172,103 @@ func logicalDiskError(d any) string {
 		known[i] = p[0]
 	}
 	if extra := extraKeys(disk, known); len(extra) > 0 {
-		return additionalMsg(extra)
+		add(2, false, false, additionalMsg(extra))
 	}
 	if _, ok := disk["physical_disks"]; ok {
 		if _, ok := disk["controller"]; !ok {
-			return "'controller' is a dependency of 'physical_disks'"
+			add(2, false, false, "'controller' is a dependency of 'physical_disks'")
 		}
 	}
-	return ""
 }
 
-func propertyError(name string, v any) string {
+// propertyErrors yields the errors of one logical disk property.
+func propertyErrors(name string, v any, add func(weak, notMatch bool, msg string)) {
+	typeErr := func(typ string) { add(false, true, pyRepr(v)+" is not of type '"+typ+"'") }
 	switch name {
-	case "raid_level":
-		return enumError(v, raidLevels)
-	case "disk_type":
-		return enumError(v, diskTypes)
-	case "interface_type":
-		return enumError(v, diskIfaces)
+	case "raid_level", "disk_type", "interface_type":
+		enum := map[string][]string{"raid_level": raidLevels, "disk_type": diskTypes, "interface_type": diskIfaces}[name]
+		s, isStr := v.(string)
+		if !isStr {
+			typeErr("string")
+		}
+		if !isStr || !slices.Contains(enum, s) {
+			add(false, !isStr, enumMsg(v, enum))
+		}
 	case "volume_name", "controller":
 		if _, ok := v.(string); !ok {
-			return pyRepr(v) + " is not of type 'string'"
+			typeErr("string")
 		}
 	case "is_root_volume", "share_physical_disks":
 		if _, ok := v.(bool); !ok {
-			return pyRepr(v) + " is not of type 'boolean'"
+			typeErr("boolean")
+		}
+	case "number_of_physical_disks":
+		if n, ok := asInt(v); !ok {
+			typeErr("integer")
+		} else if n <= 0 {
+			add(false, false, pyRepr(v)+" is less than or equal to the minimum of 0")
 		}
 	case "size_gb":
-		// anyOf [integer >= 0, "MAX"]; both branches fail alike, so
-		// best_match reports the anyOf itself.
-		if s, ok := v.(string); ok && s == "MAX" {
-			return ""
-		}
-		if n, ok := asInt(v); ok && n >= 0 {
-			return ""
-		}
-		return pyRepr(v) + " is not valid under any of the given schemas"
-	case "number_of_physical_disks":
-		n, ok := asInt(v)
-		if !ok {
-			return pyRepr(v) + " is not of type 'integer'"
-		}
-		if n <= 0 {
-			return pyRepr(v) + " is less than or equal to the minimum of 0"
+		if msg, bad := sizeGBError(v); bad {
+			add(true, true, msg)
 		}
 	case "physical_disks":
-		list, ok := v.([]any)
-		allStrings, allObjects := ok, ok
-		for _, e := range list {
-			if _, ok := e.(string); !ok {
-				allStrings = false
-			}
-			if _, ok := e.(map[string]any); !ok {
-				allObjects = false
-			}
-		}
-		if !allStrings && !(allObjects && len(list) >= 2) {
-			return pyRepr(v) + " is not valid under any of the given schemas"
+		if msg, bad := physicalDisksError(v); bad {
+			add(true, true, msg)
 		}
 	}
-	return ""
 }
 
-func enumError(v any, enum []string) string {
-	if s, ok := v.(string); ok && slices.Contains(enum, s) {
-		return ""
+// sizeGBError checks anyOf [{type integer, minimum 0}, {type string, enum
+// [MAX]}] and words the failure as best_match does: it descends into the
+// branch where the value has the right type, and reports the anyOf itself
+// when neither branch is better.
+func sizeGBError(v any) (string, bool) {
+	if s, ok := v.(string); ok {
+		if s == "MAX" {
+			return "", false
+		}
+		return pyRepr(v) + " is not one of ['MAX']", true
 	}
+	if n, ok := asInt(v); ok {
+		if n >= 0 {
+			return "", false
+		}
+		return pyRepr(v) + " is less than the minimum of 0", true
+	}
+	return pyRepr(v) + " is not valid under any of the given schemas", true
+}
+
+// physicalDisksError checks anyOf [array of strings, array of at least two
+// objects], wording the failure as best_match does: a single offending
+// item is reported, several make the anyOf itself the reason.
+func physicalDisksError(v any) (string, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		return pyRepr(v) + " is not valid under any of the given schemas", true
+	}
+	var itemErrs []string
+	allStrings, allObjects := true, true
+	for _, e := range list {
+		if _, ok := e.(string); !ok {
+			allStrings = false
+			itemErrs = append(itemErrs, pyRepr(e)+" is not of type 'string'")
+		}
+		if _, ok := e.(map[string]any); !ok {
+			allObjects = false
+			itemErrs = append(itemErrs, pyRepr(e)+" is not of type 'object'")
+		}
+	}
+	if allStrings || (allObjects && len(list) >= 2) {
+		return "", false
+	}
+	if len(itemErrs) == 1 {
+		return itemErrs[0], true
+	}
+	return pyRepr(v) + " is not valid under any of the given schemas", true
+}
+
+func enumMsg(v any, enum []string) string {
 	quoted := make([]string, len(enum))
 	for i, e := range enum {
 		quoted[i] = pyRepr(e)
