@@ -431,4 +431,3 @@ func filterRows(res map[string]any, hw []string) map[string]any {
 	}
 	return map[string]any{"rows": keep}
 }
-
