@@ -27,8 +27,9 @@ type TaskHost interface {
 	SaveNode(ctx context.Context) error
 	// Spawn runs fn in the conductor's worker pool once the current
 	// request is answered; the node lock is held until fn returns
-	// (spawn_after). NoFreeConductorWorker when the pool is full. An
-	// error from fn is recorded in the node's last_error, as Ironic does.
+	// (spawn_after). fn gets the worker's context, which outlives the
+	// request's. NoFreeConductorWorker when the pool is full. An error
+	// from fn is recorded in the node's last_error, as Ironic does.
 	Spawn(ctx context.Context, fn func(ctx context.Context) error) error
 	// ProcessEvent fires a provision state event on the node, with an
 	// optional target ("" for none), updates its provision states and
