@@ -204,10 +204,10 @@ func pythonWritesGoReads(t *testing.T, s *db.Store, peer *pyPeer) {
 	var node created
 	peer.ok(map[string]any{"op": "create", "kind": "node", "values": map[string]any{
 		"name": "py-node-1", "driver": "fake-hardware", "instance_uuid": "6d5d0b8a-1c5e-4a7b-9f3e-2f0c7f6c9e41",
-		"driver_info":  map[string]any{"a": 1, "b": []any{1.5, "x", nil, true}, "c": map[string]any{"deep": "é"}},
-		"properties":   map[string]any{"cpus": 4, "local_gb": 10},
-		"power_state":  "power on", "provision_state": "manageable", "target_provision_state": nil,
-		"maintenance":  true, "maintenance_reason": "py", "console_enabled": false,
+		"driver_info": map[string]any{"a": 1, "b": []any{1.5, "x", nil, true}, "c": map[string]any{"deep": "é"}},
+		"properties":  map[string]any{"cpus": 4, "local_gb": 10},
+		"power_state": "power on", "provision_state": "manageable", "target_provision_state": nil,
+		"maintenance": true, "maintenance_reason": "py", "console_enabled": false,
 		"resource_class": "silver", "extra": map[string]any{"x": 1}, "owner": "project-a",
 		"conductor_group": "", "protected": false, "network_interface": "noop",
 		"provision_updated_at": time.Now().UTC().Add(-time.Minute).Format("2006-01-02T15:04:05.999999"),
