@@ -3,8 +3,6 @@ package messaging
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"strings"
 
 	"github.com/ironic-go/ironic-go/internal/pyjson"
@@ -137,39 +135,6 @@ func (r *incomingRequest) methodName() (string, bool) {
 type member struct {
 	key   string
 	value json.RawMessage
-}
-
-// decodeObject decodes a JSON object into its members, keeping their order
-// (a Python dict's insertion order).
-func decodeObject(data []byte) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errors.New("not a JSON object")
-	}
-	var ms []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		ms = append(ms, member{key: key, value: v})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	return ms, nil
 }
 
 func lookup(ms []member, key string) (json.RawMessage, bool) {

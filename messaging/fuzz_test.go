@@ -3,6 +3,7 @@ package messaging
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -194,4 +195,39 @@ func normalizeKwargs(m map[string]any) map[string]any {
 	var out map[string]any
 	_ = decodeNumbers(b, &out)
 	return out
+}
+
+// FuzzScanObject: the hand-written object scanner agrees with
+// encoding/json on what is a valid JSON object and on its members.
+func FuzzScanObject(f *testing.F) {
+	seedBodies(f, true)
+	for _, s := range []string{`{}`, `{"a":1}`, `{"a": [1, {"b": "\u00e9"}], "c": -0.5e+3}`, `{"a":01}`, `{"a":"\ud800"}`, "{\"a\":\"\xff\"}", `{"a":1,}`, `[1]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms, err := decodeObject(data)
+		var want map[string]json.RawMessage
+		jerr := json.Unmarshal(data, &want)
+		if jerr == nil && want == nil {
+			jerr = errors.New("null is not an object")
+		}
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("scanner err=%v, encoding/json err=%v for %q", err, jerr, data)
+		}
+		if err != nil {
+			return
+		}
+		got := map[string]json.RawMessage{}
+		for _, m := range ms {
+			got[m.key] = m.value
+		}
+		if len(got) != len(want) {
+			t.Fatalf("members %d vs %d", len(got), len(want))
+		}
+		for k, v := range want {
+			if !bytes.Equal(bytes.TrimSpace(got[k]), bytes.TrimSpace(v)) {
+				t.Fatalf("member %q: %s vs %s", k, got[k], v)
+			}
+		}
+	})
 }

@@ -1,0 +1,249 @@
+package messaging
+
+import (
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+)
+
+// errScan is a syntax error found by the object scanner.
+var errScan = errors.New("invalid JSON")
+
+// decodeObject splits a JSON object into its members in document order,
+// without decoding the values: each value is a slice of data. It checks
+// the syntax of everything it skips, so a value it returns is valid JSON.
+// It is the hot path of every request and reply, hence hand-written.
+func decodeObject(data []byte) ([]member, error) {
+	s := scanner{data: data}
+	s.space()
+	if !s.eat('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	ms := make([]member, 0, 12)
+	s.space()
+	if s.eat('}') {
+		return ms, s.end()
+	}
+	for {
+		s.space()
+		kstart := s.pos
+		escaped, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		key := string(data[kstart+1 : s.pos-1])
+		if escaped {
+			if err := json.Unmarshal(data[kstart:s.pos], &key); err != nil {
+				return nil, err
+			}
+		}
+		s.space()
+		if !s.eat(':') {
+			return nil, errScan
+		}
+		s.space()
+		vstart := s.pos
+		if err := s.value(0); err != nil {
+			return nil, err
+		}
+		ms = append(ms, member{key: key, value: json.RawMessage(data[vstart:s.pos])})
+		s.space()
+		if s.eat(',') {
+			continue
+		}
+		if s.eat('}') {
+			return ms, s.end()
+		}
+		return nil, errScan
+	}
+}
+
+type scanner struct {
+	data []byte
+	pos  int
+}
+
+const maxDepth = 10000
+
+func (s *scanner) space() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.pos < len(s.data) && s.data[s.pos] == c {
+		s.pos++
+		return true
+	}
+	return false
+}
+
+func (s *scanner) end() error {
+	s.space()
+	if s.pos != len(s.data) {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+// str skips a string token, reporting whether it holds escapes.
+func (s *scanner) str() (escaped bool, err error) {
+	if !s.eat('"') {
+		return false, errScan
+	}
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return escaped, nil
+		case c == '\\':
+			escaped = true
+			if s.pos+1 >= len(s.data) {
+				return false, errScan
+			}
+			switch s.data[s.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.pos += 2
+			case 'u':
+				if s.pos+6 > len(s.data) || !isHex4(s.data[s.pos+2:s.pos+6]) {
+					return false, errScan
+				}
+				s.pos += 6
+			default:
+				return false, errScan
+			}
+		case c < 0x20:
+			return false, errScan
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, size := utf8.DecodeRune(s.data[s.pos:])
+			if r == utf8.RuneError && size == 1 {
+				escaped = true // invalid UTF-8: let encoding/json replace it
+			}
+			s.pos += size
+		}
+	}
+	return false, errScan
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// value skips one JSON value.
+func (s *scanner) value(depth int) error {
+	if depth > maxDepth {
+		return errors.New("JSON nested too deeply")
+	}
+	if s.pos >= len(s.data) {
+		return errScan
+	}
+	switch c := s.data[s.pos]; c {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{', '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		s.pos++
+		s.space()
+		if s.eat(closing) {
+			return nil
+		}
+		for {
+			s.space()
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				s.space()
+				if !s.eat(':') {
+					return errScan
+				}
+				s.space()
+			}
+			if err := s.value(depth + 1); err != nil {
+				return err
+			}
+			s.space()
+			if s.eat(',') {
+				continue
+			}
+			if s.eat(closing) {
+				return nil
+			}
+			return errScan
+		}
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	default:
+		return s.number()
+	}
+}
+
+func (s *scanner) literal(lit string) error {
+	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
+		return errScan
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// number skips a number with JSON's grammar.
+func (s *scanner) number() error {
+	start := s.pos
+	s.eat('-')
+	switch {
+	case s.eat('0'):
+	case s.pos < len(s.data) && s.data[s.pos] >= '1' && s.data[s.pos] <= '9':
+		s.digits()
+	default:
+		return errScan
+	}
+	if s.eat('.') {
+		if s.digits() == 0 {
+			return errScan
+		}
+	}
+	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
+		s.pos++
+		if !s.eat('+') {
+			s.eat('-')
+		}
+		if s.digits() == 0 {
+			return errScan
+		}
+	}
+	if s.pos == start {
+		return errScan
+	}
+	return nil
+}
+
+func (s *scanner) digits() int {
+	n := 0
+	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+		s.pos++
+		n++
+	}
+	return n
+}
