@@ -164,13 +164,7 @@ func versionIsCompatible(impVersion, version string) (bool, error) {
 	return true, nil
 }
 
-func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", false
-	}
-	var s string
-	return s, json.Unmarshal(raw, &s) == nil
-}
+func jsonString(raw json.RawMessage) (string, bool) { return unquote(raw) }
 
 // pyTypeName names the Python type a JSON value decodes to.
 func pyTypeName(raw json.RawMessage) string {

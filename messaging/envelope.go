@@ -121,14 +121,7 @@ type incomingRequest struct {
 
 // methodName returns the method as a string and whether it was one.
 func (r *incomingRequest) methodName() (string, bool) {
-	if len(r.method) == 0 || r.method[0] != '"' {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(r.method, &s) != nil {
-		return "", false
-	}
-	return s, true
+	return unquote(r.method)
 }
 
 // member is one key/value of a JSON object, in document order.
@@ -159,17 +152,17 @@ func unwrapEnvelope(body []byte) ([]member, error) {
 	if !hasVer || !hasMsg {
 		return top, nil // legacy (1.0) format: the body is the message
 	}
-	var vs string
-	if err := json.Unmarshal(ver, &vs); err != nil {
+	vs, ok := unquote(ver)
+	if !ok {
 		return nil, malformed("oslo.version is not a string: %s", ver)
 	}
 	v, err := ParseVersion(vs)
 	if err != nil || v.Major != 2 || v.Minor > 0 || v.Revision > 0 {
 		return nil, malformed("unsupported RPC envelope version %q (this side speaks %s)", vs, envelopeVersion)
 	}
-	var inner string
-	if err := json.Unmarshal(msg, &inner); err != nil {
-		return nil, malformed("oslo.message is not a string: %v", err)
+	inner, ok := unquote(msg)
+	if !ok {
+		return nil, malformed("oslo.message is not a string")
 	}
 	m, err := decodeObject([]byte(inner))
 	if err != nil {
@@ -232,8 +225,8 @@ func idString(key string, v json.RawMessage) (string, error) {
 	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	s, ok := unquote(v)
+	if !ok {
 		return "", malformed("%s is not a string: %s", key, v)
 	}
 	return s, nil

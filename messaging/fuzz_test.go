@@ -231,3 +231,18 @@ func FuzzScanObject(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnquote: the string decoder agrees with encoding/json.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"a"`, `"\u00e9\ud83d\ude00"`, `"\ud800x"`, `"\n\t\/"`, "\"\xff\"", `"\"q\""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, tok []byte) {
+		got, ok := unquote(tok)
+		var want string
+		err := json.Unmarshal(tok, &want)
+		if ok != (err == nil) || (ok && got != want) {
+			t.Fatalf("unquote(%q) = %q, %v; encoding/json: %q, %v", tok, got, ok, want, err)
+		}
+	})
+}

@@ -247,3 +247,115 @@ func (s *scanner) digits() int {
 	}
 	return n
 }
+
+// unquote decodes a JSON string token (quotes included). Tokens without
+// escapes are sliced directly; others are decoded here rather than through
+// encoding/json, which would scan them twice.
+func unquote(tok []byte) (string, bool) {
+	for len(tok) > 0 && isSpace(tok[0]) {
+		tok = tok[1:]
+	}
+	for len(tok) > 0 && isSpace(tok[len(tok)-1]) {
+		tok = tok[:len(tok)-1]
+	}
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return "", false
+	}
+	body := tok[1 : len(tok)-1]
+	simple := true
+	for _, c := range body {
+		if c == '\\' || c == '"' || c < 0x20 || c >= utf8.RuneSelf {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return string(body), true
+	}
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(body) {
+				return "", false
+			}
+			switch body[i+1] {
+			case '"', '\\', '/':
+				out = append(out, body[i+1])
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, n := decodeU(body[i:])
+				if n == 0 {
+					return "", false
+				}
+				out = utf8.AppendRune(out, r)
+				i += n
+				continue
+			default:
+				return "", false
+			}
+			i += 2
+		case c == '"' || c < 0x20:
+			return "", false
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(body[i:])
+			out = utf8.AppendRune(out, r) // invalid bytes become U+FFFD, as encoding/json does
+			i += size
+		}
+	}
+	return string(out), true
+}
+
+// decodeU decodes \uXXXX (and a following low surrogate) at the start of
+// b, returning the rune and the bytes used; 0 if malformed. A lone
+// surrogate becomes U+FFFD, as in encoding/json.
+func decodeU(b []byte) (rune, int) {
+	r1, ok := hex4(b)
+	if !ok {
+		return 0, 0
+	}
+	if r1 < 0xd800 || r1 > 0xdfff {
+		return r1, 6
+	}
+	if r1 <= 0xdbff {
+		if r2, ok := hex4(b[6:]); ok && r2 >= 0xdc00 && r2 <= 0xdfff {
+			return ((r1 - 0xd800) << 10) + (r2 - 0xdc00) + 0x10000, 12
+		}
+	}
+	return utf8.RuneError, 6
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
