@@ -278,7 +278,7 @@ type request struct {
 	Version any            `json:"version"`
 	Args    map[string]any `json:"args"`
 	Call    bool           `json:"call"`
-	Ctxt    map[string]any `json:"ctxt"`
+	Ctxt    map[string]any `json:"ctxt,omitempty"`
 	Topic   string         `json:"-"`
 }
 

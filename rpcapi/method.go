@@ -214,7 +214,7 @@ func (m *Method[A, R]) request(args *A, versionCap messaging.Version) (messaging
 	kw := make(pyjson.Object, 0, len(m.fields))
 	for _, f := range m.fields {
 		v := rv.FieldByIndex(f.index)
-		if !canSend(f.Since) {
+		if m.info.MinVersion.Less(f.Since) && !canSend(f.Since) {
 			if f.Optional && v.IsZero() {
 				continue
 			}
