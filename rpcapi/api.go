@@ -355,6 +355,9 @@ func (a *ConductorAPI) ObjectClassActionVersions(ctx context.Context, objName, o
 	if kwargs == nil {
 		kwargs = map[string]any{}
 	}
+	if objectVersions == nil {
+		objectVersions = map[string]string{}
+	}
 	return invoke(ctx, a, RPCObjectClassActionVersions, &ObjectClassActionVersionsArgs{ObjName: objName, ObjMethod: objMethod,
 		ObjectVersions: objectVersions, Args: args, Kwargs: kwargs}, opts)
 }
@@ -385,6 +388,9 @@ func (a *ConductorAPI) ObjectAction(ctx context.Context, obj objects.Object, obj
 func (a *ConductorAPI) ObjectBackportVersions(ctx context.Context, obj objects.Object, objectVersions map[string]string, opts ...CallOption) (json.RawMessage, error) {
 	if obj == nil {
 		return nil, fmt.Errorf("rpcapi: object_backport_versions: %w", ErrNilArgument)
+	}
+	if objectVersions == nil {
+		objectVersions = map[string]string{}
 	}
 	return invoke(ctx, a, RPCObjectBackportVersions, &ObjectBackportVersionsArgs{ObjInst: ObjectValue{obj}, ObjectVersions: objectVersions}, opts)
 }

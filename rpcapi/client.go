@@ -18,12 +18,18 @@ import (
 // the default [Config.Topic].
 const TopicConductorManager = hashring.TopicConductorManager
 
+// ConductorLister reports hash ring membership (the active conductors per
+// driver); the database store satisfies it. It is hashring's interface,
+// named here as the design names it.
+type ConductorLister = hashring.ConductorLister
+
 // Sentinel errors. Match them with errors.Is.
 var (
 	// ErrNoRing is returned by the routing methods of a ConductorAPI built
 	// without a hash ring manager.
 	ErrNoRing = errors.New("rpcapi: no hash ring manager")
-	// ErrNilArgument is returned for a nil node or object argument.
+	// ErrNilArgument is returned for a nil node or object argument, or a
+	// node without a UUID to route.
 	ErrNilArgument = errors.New("rpcapi: nil argument")
 )
 
@@ -161,10 +167,13 @@ func (a *ConductorAPI) GetTopicFor(ctx context.Context, node *objects.Node) (str
 	if node == nil {
 		return "", fmt.Errorf("rpcapi: get_topic_for: %w", ErrNilArgument)
 	}
+	if node.UUID == nil {
+		return "", fmt.Errorf("rpcapi: get_topic_for: node without uuid: %w", ErrNilArgument)
+	}
 	if a.ring == nil {
 		return "", ErrNoRing
 	}
-	driver, uuid := deref(node.Driver), deref(node.UUID)
+	driver, uuid := deref(node.Driver), *node.UUID
 	hosts, err := a.lookup(ctx, driver, func(ctx context.Context) ([]string, error) {
 		return a.ring.Hosts(ctx, driver, uuid)
 	})
@@ -264,6 +273,7 @@ type RemoteIronicError struct {
 	Remote *messaging.RemoteError
 }
 
+// Error returns the exception's message (Python's str(exc)).
 func (e *RemoteIronicError) Error() string { return e.Err.Error() }
 
 // Unwrap returns Err and Remote.

@@ -29,6 +29,7 @@ const (
 	Cast
 )
 
+// String returns "call" or "cast".
 func (k Kind) String() string {
 	if k == Cast {
 		return "cast"
@@ -51,6 +52,7 @@ const (
 	RouteBare
 )
 
+// String returns "node", "driver" or "bare".
 func (r Route) String() string {
 	switch r {
 	case RouteDriver:

@@ -219,6 +219,9 @@ func TestRoutingErrors(t *testing.T) {
 	if _, err := api.GetTopicFor(t.Context(), nil); !errors.Is(err, ErrNilArgument) {
 		t.Errorf("nil node: %v", err)
 	}
+	if _, err := api.GetTopicFor(t.Context(), &objects.Node{Driver: new("ipmi")}); !errors.Is(err, ErrNilArgument) {
+		t.Errorf("node without uuid: %v", err)
+	}
 	noRing, err := New(messaging.NewInmemTransport(messaging.InmemConfig{}), Config{}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -268,8 +268,9 @@ func TestDecodeIronicException(t *testing.T) {
 	if !errors.Is(err, exception.ErrDriverNotFound) {
 		t.Fatalf("DriverNotFound: %v", err)
 	}
-	if exc := err.(*RemoteIronicError).Err; exc.Kwargs["driver_name"] != "x" {
-		t.Errorf("kwargs %v", exc.Kwargs)
+	var rie *RemoteIronicError
+	if !errors.As(err, &rie) || rie.Err.Kwargs["driver_name"] != "x" {
+		t.Errorf("DriverNotFound: %v", err)
 	}
 	// nil, not a typed nil, for classes it does not know.
 	if err := dec[exception.Module](&messaging.RemoteError{Module: exception.Module, Class: "Nope"}); err != nil {
