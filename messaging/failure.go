@@ -270,7 +270,40 @@ func DecodeFailure(data []byte) (*RemoteError, error) {
 	return e, nil
 }
 
+// decodeNumbers decodes raw into dst as encoding/json with UseNumber
+// does; untyped targets (*any, *map[string]any, *[]any) take a faster
+// path.
 func decodeNumbers(raw []byte, dst any) error {
+	switch d := dst.(type) {
+	case *any:
+		v, err := decodeAny(raw)
+		if err == nil {
+			*d = v
+		}
+		return err
+	case *map[string]any:
+		if v, err := decodeAny(raw); err == nil {
+			if m, ok := v.(map[string]any); ok {
+				*d = m
+				return nil
+			}
+			if v == nil {
+				*d = nil
+				return nil
+			}
+		}
+	case *[]any:
+		if v, err := decodeAny(raw); err == nil {
+			if a, ok := v.([]any); ok {
+				*d = a
+				return nil
+			}
+			if v == nil {
+				*d = nil
+				return nil
+			}
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	return dec.Decode(dst)

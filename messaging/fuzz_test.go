@@ -246,3 +246,29 @@ func FuzzUnquote(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeAny: the reflection-free decoder agrees with encoding/json
+// (UseNumber) on validity and on the value.
+func FuzzDecodeAny(f *testing.F) {
+	seedBodies(f, true)
+	for _, s := range []string{`{"a": [1, -2.5e3, true, null, "x\u00e9"]}`, `[]`, `"s"`, `12345678901234567890`, `{"a":1,"a":2}`, `[1,]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := decodeAny(data)
+		var probe any
+		jerr := json.Unmarshal(data, &probe) // validity, trailing data included
+		var want any
+		if jerr == nil {
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.UseNumber()
+			_ = dec.Decode(&want)
+		}
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("decodeAny err=%v, encoding/json err=%v for %q", err, jerr, data)
+		}
+		if err == nil && !cmp.Equal(got, want) {
+			t.Fatalf("decodeAny = %#v, encoding/json = %#v", got, want)
+		}
+	})
+}

@@ -359,3 +359,112 @@ func hex4(b []byte) (rune, bool) {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// decodeAny decodes one JSON value the way encoding/json with UseNumber
+// decodes into an interface (objects as map[string]any, arrays as []any,
+// numbers as json.Number), without reflection: the hot path of untyped
+// arguments and results.
+func decodeAny(data []byte) (any, error) {
+	s := scanner{data: data}
+	s.space()
+	v, err := s.any(0)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (s *scanner) any(depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	if s.pos >= len(s.data) {
+		return nil, errScan
+	}
+	switch c := s.data[s.pos]; c {
+	case '"':
+		start := s.pos
+		if _, err := s.str(); err != nil {
+			return nil, err
+		}
+		str, ok := unquote(s.data[start:s.pos])
+		if !ok {
+			return nil, errScan
+		}
+		return str, nil
+	case '{':
+		s.pos++
+		m := map[string]any{}
+		s.space()
+		if s.eat('}') {
+			return m, nil
+		}
+		for {
+			s.space()
+			start := s.pos
+			if _, err := s.str(); err != nil {
+				return nil, err
+			}
+			key, ok := unquote(s.data[start:s.pos])
+			if !ok {
+				return nil, errScan
+			}
+			s.space()
+			if !s.eat(':') {
+				return nil, errScan
+			}
+			s.space()
+			v, err := s.any(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = v
+			s.space()
+			if s.eat(',') {
+				continue
+			}
+			if s.eat('}') {
+				return m, nil
+			}
+			return nil, errScan
+		}
+	case '[':
+		s.pos++
+		arr := []any{}
+		s.space()
+		if s.eat(']') {
+			return arr, nil
+		}
+		for {
+			s.space()
+			v, err := s.any(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+			s.space()
+			if s.eat(',') {
+				continue
+			}
+			if s.eat(']') {
+				return arr, nil
+			}
+			return nil, errScan
+		}
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	case 'n':
+		return nil, s.literal("null")
+	default:
+		start := s.pos
+		if err := s.number(); err != nil {
+			return nil, err
+		}
+		return json.Number(s.data[start:s.pos]), nil
+	}
+}

@@ -2,14 +2,29 @@ package rabbit
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
+// summary is set by the integration benchmarks to print their table.
+var summary func()
+
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	if summary != nil {
+		summary()
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // logSink collects log output, safe for concurrent writers.
