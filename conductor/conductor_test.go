@@ -171,7 +171,9 @@ func TestLifecycleOfAFakeNode(t *testing.T) {
 	if err := c.api.ChangeNodePowerState(ctx, uuid, "power on", 0, topic); err != nil {
 		t.Fatal(err)
 	}
-	c.waitNode(uuid, "power on", func(n *objects.Node) bool { return deref(n.PowerState) == "power on" && n.TargetPowerState == nil && n.Reservation == nil })
+	c.waitNode(uuid, "power on", func(n *objects.Node) bool {
+		return deref(n.PowerState) == "power on" && n.TargetPowerState == nil && n.Reservation == nil
+	})
 	bd, err := c.api.GetBootDevice(ctx, uuid, topic)
 	if err != nil || deref(bd.BootDevice) != "pxe" {
 		t.Errorf("get_boot_device = %+v, %v", bd, err)

@@ -95,7 +95,9 @@ func DefaultConfig(host string) Config {
 // Validate reports every problem, joined.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)) }
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...))
+	}
 	if c.Host == "" {
 		bad("[DEFAULT] host is empty")
 	}

@@ -32,8 +32,6 @@ type Manager struct {
 	// conductorID is this conductor's row id (conductor_affinity); set by
 	// the Service once registered.
 	conductorID int64
-	// api casts continue_node_clean to ourselves when a driver asks.
-	api *rpcapi.ConductorAPI
 }
 
 // NewManager returns a manager; the Service wires it.

@@ -480,4 +480,3 @@ func (m *Manager) vifList(ctx context.Context, a rpcapi.NodeArgs) ([]rpcapi.VIF,
 	})
 	return out, err
 }
-

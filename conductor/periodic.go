@@ -353,4 +353,3 @@ func (s *Service) syncLocalState(ctx context.Context) {
 		}
 	}
 }
-

@@ -35,6 +35,10 @@ type Deps struct {
 	MissingReplyTimeout time.Duration
 	// Exchange is the control exchange; empty means the transport's.
 	Exchange string
+	// Topic is the conductor topic served (bare and "<topic>.<host>");
+	// empty means ManagerTopic, which Ironic fixes. Tests sharing a broker
+	// give each conductor group its own.
+	Topic string
 }
 
 // Service is one conductor: registration, heartbeat, the RPC server,
@@ -85,6 +89,14 @@ func NewService(d Deps) (*Service, error) {
 	return s, nil
 }
 
+// topic returns the topic the conductor serves.
+func (s *Service) topic() string {
+	if s.deps.Topic != "" {
+		return s.deps.Topic
+	}
+	return ManagerTopic
+}
+
 // Manager returns the RPC manager.
 func (s *Service) Manager() *Manager { return s.mgr }
 
@@ -121,7 +133,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("conductor: no handler for %v", missing)
 	}
 	srv, err := messaging.NewServer(s.deps.Transport,
-		messaging.Target{Exchange: s.deps.Exchange, Topic: ManagerTopic, Server: host},
+		messaging.Target{Exchange: s.deps.Exchange, Topic: s.topic(), Server: host},
 		[]messaging.Endpoint{ep.Messaging()},
 		messaging.ServerConfig{PoolSize: s.deps.ExecutorPoolSize, MissingReplyTimeout: s.deps.MissingReplyTimeout,
 			MapError: func(err error) messaging.RemoteException { return MapError(err) }, Logger: s.log})
@@ -247,4 +259,3 @@ func (s *Service) Stop(ctx context.Context) error {
 	s.log.Info().Msg("conductor stopped")
 	return errors.Join(errs...)
 }
-

@@ -2,6 +2,7 @@ package messagingtest
 
 import (
 	"bufio"
+	"context"
 	"embed"
 	"encoding/json"
 	"os"
@@ -71,12 +72,14 @@ func PeerDir(t testing.TB) string {
 func StartPyPeer(t testing.TB, script string, waitReady bool, args ...string) *PyPeer {
 	t.Helper()
 	py := Python()
-	check := exec.Command(py, "-c", "import oslo_messaging")
+	check := exec.CommandContext(context.Background(), py, "-c", "import oslo_messaging")
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("Python peer unavailable: %s -c 'import oslo_messaging': %v\n%s\nInstall Debian's python3-oslo.messaging (apt-get install python3-oslo.messaging) or set IRONIC_GO_PYTHON.", py, err, out)
 	}
 	dir := PeerDir(t)
-	cmd := exec.Command(py, append([]string{filepath.Join(dir, script)}, args...)...)
+	// The peer lives until the test's cleanup stops it (SIGTERM, then
+	// SIGKILL), so it is not tied to a context.
+	cmd := exec.CommandContext(context.Background(), py, append([]string{filepath.Join(dir, script)}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONUNBUFFERED=1")
 	stdout, err := cmd.StdoutPipe()
@@ -126,10 +129,12 @@ func StartPyPeer(t testing.TB, script string, waitReady bool, args ...string) *P
 		_ = stdin.Close()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-p.exit:
+		case err := <-p.exit:
+			_ = err // a peer killed by SIGTERM exits non-zero
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
-			<-p.exit
+			err := <-p.exit
+			_ = err
 		}
 	})
 	if waitReady {

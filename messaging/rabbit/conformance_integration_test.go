@@ -74,7 +74,7 @@ func (r *recorder) Replies(ctx context.Context) (*messaging.ReplyRouter, error) 
 }
 
 func (r *recorder) cleanup(t *testing.T) {
-	_ = r.Transport.Close()
+	_ = r.Close()
 	c, err := amqp.Dial(amqpURL())
 	if err != nil {
 		t.Errorf("cleanup: %v", err)

@@ -486,7 +486,7 @@ func (t *Transport) Send(ctx context.Context, m *messaging.Outgoing) error {
 			if t.closed.Load() {
 				return messaging.ErrClosed
 			}
-			return fmt.Errorf("rabbit: send to %s %q: %w (last error: %v)", exchangeName(r.exchange), r.key, ctx.Err(), err)
+			return fmt.Errorf("rabbit: send to %s %q: %w (last error: %w)", exchangeName(r.exchange), r.key, ctx.Err(), err)
 		}
 	}
 }

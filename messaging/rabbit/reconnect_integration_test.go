@@ -81,7 +81,7 @@ func TestConnectionKilledDuringCalls(t *testing.T) {
 				case errors.Is(err, messaging.ErrTimeout):
 					timedOut.Add(1)
 				default:
-					errs <- fmt.Errorf("call: %v", err)
+					errs <- fmt.Errorf("call: %w", err)
 				}
 			}
 		})

@@ -76,9 +76,9 @@ func Ctl(t testing.TB, args ...string) []byte {
 
 // Queue is one row of rabbitmqctl list_queues.
 type Queue struct {
-	Name       string         `json:"name"`
-	Durable    bool           `json:"durable"`
-	AutoDelete bool           `json:"auto_delete"`
+	Name       string `json:"name"`
+	Durable    bool   `json:"durable"`
+	AutoDelete bool   `json:"auto_delete"`
 	// Arguments are rabbitmqctl's [name, type, value] triples.
 	Arguments json.RawMessage `json:"arguments"`
 	Consumers int             `json:"consumers"`
