@@ -12,6 +12,14 @@ import (
 // ErrInvalid is a configuration value that cannot be used.
 var ErrInvalid = errors.New("conf: invalid configuration")
 
+// invalid wraps the problems found, if any, in ErrInvalid.
+func invalid(errs []error) error {
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
 // Messaging is what the RPC layer reads from ironic.conf.
 type Messaging struct {
 	// TransportURL is [DEFAULT] transport_url (secret: print URL()).
@@ -33,7 +41,12 @@ type Messaging struct {
 // plain oslo).
 func MessagingFrom(f *Files, defaultExchange string) (Messaging, error) {
 	var errs []error
-	def := f.Section("DEFAULT", &errs)
+	m := readMessaging(f, defaultExchange, &errs)
+	return m, invalid(errs)
+}
+
+func readMessaging(f *Files, defaultExchange string, errs *[]error) Messaging {
+	def := f.Section("DEFAULT", errs)
 	one := 1
 	m := Messaging{
 		TransportURL:     def.String("transport_url", "rabbit://"),
@@ -44,7 +57,7 @@ func MessagingFrom(f *Files, defaultExchange string) (Messaging, error) {
 	m.Rabbit.ControlExchange = def.String("control_exchange", defaultExchange)
 	u, err := messaging.ParseURL(m.TransportURL)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("[DEFAULT] transport_url: %w", err))
+		*errs = append(*errs, fmt.Errorf("[DEFAULT] transport_url: %w", err))
 	} else {
 		m.URL = u
 	}
@@ -57,14 +70,11 @@ func MessagingFrom(f *Files, defaultExchange string) (Messaging, error) {
 			}
 		}
 		if err := m.Rabbit.ApplyQuery(opts); err != nil {
-			errs = append(errs, fmt.Errorf("[oslo_messaging_rabbit]: %w", err))
+			*errs = append(*errs, fmt.Errorf("[oslo_messaging_rabbit]: %w", err))
 		}
 	}
 	if err := m.Rabbit.Validate(); err != nil {
-		errs = append(errs, err)
+		*errs = append(*errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return m, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return m, nil
+	return m
 }
