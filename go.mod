@@ -10,6 +10,7 @@ require (
 	github.com/pressly/goose/v3 v3.30.0
 	github.com/rabbitmq/amqp091-go v1.16.0
 	github.com/rs/zerolog v1.35.1
+	github.com/stmcginnis/gofish v0.26.0
 	go.uber.org/goleak v1.3.0
 	modernc.org/sqlite v1.62.0
 )
