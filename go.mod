@@ -16,6 +16,7 @@ require (
 )
 
 require (
+	github.com/bougou/go-ipmi v0.9.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
