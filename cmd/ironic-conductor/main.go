@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg conf.Daemon, log zerolog.Logger, started fun
 	tr, err := rabbit.Dial(dialCtx, m.TransportURL, m.Rabbit)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("cannot connect to the message broker (transport_url %s): %w", m.URL, err)
+		return fmt.Errorf("cannot connect to the message broker: %w", err)
 	}
 	defer tr.Close()
 

@@ -86,7 +86,7 @@ func (e *env) rpc(ctx context.Context) (*rpcapi.ConductorAPI, error) {
 	m.Rabbit.ConnectionName = prog
 	tr, err := rabbit.Dial(ctx, m.TransportURL, m.Rabbit)
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to the message broker (transport_url %s): %w", m.URL, err)
+		return nil, fmt.Errorf("cannot connect to the message broker: %w", err)
 	}
 	e.tr = tr
 	ring, err := hashring.NewManager(hr, store)
