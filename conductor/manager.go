@@ -134,6 +134,15 @@ func setLastError(n *objects.Node, msg *string) {
 
 func strp(s string) *string { return &s }
 
+// powerStatePtr is a power state as a node field: a driver that does not
+// know the state returns "" (Python's None), which is stored as NULL.
+func powerStatePtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // ---- nodes ----
 
 func (m *Manager) createNode(ctx context.Context, a rpcapi.NodeObjArgs) (*objects.Node, error) {
@@ -336,16 +345,17 @@ func (m *Manager) nodePowerAction(ctx context.Context, t *Task, newState states.
 	}
 	node := t.Node
 	fail := func(target states.PowerState, err error) error {
-		node.TargetPowerState = nil
-		node.MarkChanged("target_power_state")
-		setLastError(node, strp(fmt.Sprintf("Failed to change power state to '%s'. Error: %s", target, errorText(err))))
+		// t.Node, not node: a save since the start reloaded it.
+		t.Node.TargetPowerState = nil
+		t.Node.MarkChanged("target_power_state")
+		setLastError(t.Node, strp(fmt.Sprintf("Failed to change power state to '%s'. Error: %s", target, errorText(err))))
 		if serr := t.SaveNode(ctx); serr != nil {
 			t.Log.Error().Err(serr).Msg("cannot record the power failure")
 		}
 		return err
 	}
 	if newState != states.Reboot && newState != states.SoftReboot {
-		cur, err := power.GetPowerState(ctx, &t.Task)
+		cur, err := guard1(t, func() (string, error) { return power.GetPowerState(ctx, &t.Task) })
 		if err != nil {
 			return fail(newState, err)
 		}
@@ -370,12 +380,14 @@ func (m *Manager) nodePowerAction(ctx context.Context, t *Task, newState states.
 	if err := t.SaveNode(ctx); err != nil {
 		return err
 	}
-	switch newState {
-	case states.PowerOn, states.PowerOff, states.SoftPowerOff:
-		err = power.SetPowerState(ctx, &t.Task, string(newState), timeout)
-	default:
-		err = power.Reboot(ctx, &t.Task, timeout)
-	}
+	err = guard(t, func() error {
+		switch newState {
+		case states.PowerOn, states.PowerOff, states.SoftPowerOff:
+			return power.SetPowerState(ctx, &t.Task, string(newState), timeout)
+		default:
+			return power.Reboot(ctx, &t.Task, timeout)
+		}
+	})
 	if err != nil {
 		return fail(target, err)
 	}

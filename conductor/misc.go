@@ -37,7 +37,9 @@ func (m *Manager) vendorPassthru(ctx context.Context, a rpcapi.VendorPassthruArg
 		if err := vendor.Validate(ctx, &t.Task, a.DriverMethod, httpMethod, info); err != nil {
 			return err
 		}
-		info["http_method"] = httpMethod
+		// Ironic adds info["http_method"] for the Python method's keyword
+		// argument; a Go route gets httpMethod as a parameter, and info
+		// holds only the caller's arguments (drivers.RouteFunc).
 		out = rpcapi.VendorPassthruResult{Async: route.Async(), Attach: route.Attach}
 		if route.Async() {
 			t.purpose = a.DriverMethod
@@ -84,7 +86,7 @@ func (m *Manager) driverVendorPassthru(ctx context.Context, a rpcapi.DriverVendo
 	if info == nil {
 		info = map[string]any{}
 	}
-	info["http_method"] = httpMethod
+	// No info["http_method"]: see vendorPassthru.
 	if err := vendor.DriverValidate(ctx, a.DriverMethod, httpMethod, info); err != nil {
 		return out, err
 	}

@@ -101,11 +101,11 @@ func (s *Service) doSyncPowerState(ctx context.Context, t *Task, count int) int 
 		return 0
 	}
 	if node.PowerState == nil {
-		if err := power.Validate(ctx, &t.Task); err != nil {
+		if err := guard(t, func() error { return power.Validate(ctx, &t.Task) }); err != nil {
 			return 0
 		}
 	}
-	actual, err := power.GetPowerState(ctx, &t.Task)
+	actual, err := guard1(t, func() (string, error) { return power.GetPowerState(ctx, &t.Task) })
 	if err == nil && actual == string(states.PowerError) {
 		err = fmt.Errorf("driver returned ERROR power state")
 	}
@@ -130,7 +130,7 @@ func (s *Service) doSyncPowerState(ctx context.Context, t *Task, count int) int 
 	}
 	if node.PowerState == nil {
 		t.Log.Info().Str("state", actual).Msg("power state sync: recording the power state of a node without one")
-		node.PowerState = &actual
+		node.PowerState = powerStatePtr(actual)
 		node.MarkChanged("power_state")
 		if err := t.SaveNode(ctx); err != nil {
 			t.Log.Warn().Err(err).Msg("power state sync: cannot save")
@@ -149,7 +149,7 @@ func (s *Service) doSyncPowerState(ctx context.Context, t *Task, count int) int 
 		}
 	} else {
 		t.Log.Warn().Str("actual", actual).Str("recorded", *node.PowerState).Msg("power state sync: recording the hardware's power state")
-		node.PowerState = &actual
+		node.PowerState = powerStatePtr(actual)
 		node.MarkChanged("power_state")
 		if err := t.SaveNode(ctx); err != nil {
 			t.Log.Warn().Err(err).Msg("power state sync: cannot save")

@@ -153,10 +153,10 @@ func (m *Manager) deployWorker(ctx context.Context, t *Task, configdrive any) er
 	if err != nil {
 		return fail(err, "Failed to prepare to deploy: %s")
 	}
-	if err := deploy.Prepare(ctx, &t.Task); err != nil {
+	if err := guard(t, func() error { return deploy.Prepare(ctx, &t.Task) }); err != nil {
 		return fail(err, "Failed to prepare to deploy: %s")
 	}
-	newState, err := deploy.Deploy(ctx, &t.Task)
+	newState, err := guard1(t, func() (string, error) { return deploy.Deploy(ctx, &t.Task) })
 	if err != nil {
 		return fail(err, "Failed to deploy: %s")
 	}
@@ -204,9 +204,13 @@ func (m *Manager) doNodeTearDown(ctx context.Context, a rpcapi.NodeArgs) (none, 
 func (m *Manager) tearDownWorker(ctx context.Context, t *Task) error {
 	deploy, err := iface[drivers.DeployInterface](t, drivers.InterfaceDeploy)
 	if err == nil {
-		if err = deploy.CleanUp(ctx, &t.Task); err == nil {
-			_, err = deploy.TearDown(ctx, &t.Task)
-		}
+		err = guard(t, func() error {
+			if err := deploy.CleanUp(ctx, &t.Task); err != nil {
+				return err
+			}
+			_, err := deploy.TearDown(ctx, &t.Task)
+			return err
+		})
 	}
 	if err != nil {
 		setLastError(t.Node, strp("Failed to tear down. Error: "+errorText(err)))
@@ -288,7 +292,7 @@ func (m *Manager) doNodeCleanWorker(ctx context.Context, t *Task, manualSteps []
 		t.Log.Info().Msg("automated cleaning is disabled; node moved to available")
 		return t.processEvent(ctx, states.EventDone, nil, nil, states.NoState)
 	}
-	if err := m.validatePowerAndNetwork(ctx, t); err != nil {
+	if err := guard(t, func() error { return m.validatePowerAndNetwork(ctx, t) }); err != nil {
 		return m.cleaningError(ctx, t, fmt.Sprintf("Validation failed. Cannot clean node %s. Error: %s", t.NodeUUID(), errorText(err)), true, true)
 	}
 	if manual {
@@ -307,7 +311,7 @@ func (m *Manager) doNodeCleanWorker(ctx context.Context, t *Task, manualSteps []
 	if err != nil {
 		return m.cleaningError(ctx, t, fmt.Sprintf("Failed to prepare node %s for cleaning: %s", t.NodeUUID(), errorText(err)), true, true)
 	}
-	prep, err := deploy.PrepareCleaning(ctx, &t.Task)
+	prep, err := guard1(t, func() (string, error) { return deploy.PrepareCleaning(ctx, &t.Task) })
 	if err != nil {
 		return m.cleaningError(ctx, t, fmt.Sprintf("Failed to prepare node %s for cleaning: %s", t.NodeUUID(), errorText(err)), true, true)
 	}
@@ -442,7 +446,7 @@ func (m *Manager) doNextCleanStep(ctx context.Context, t *Task, index int) error
 		step, err := drivers.CleanStepFromMap(sm)
 		var result string
 		if err == nil {
-			result, err = t.Driver.ExecuteCleanStep(ctx, &t.Task, step)
+			result, err = guard1(t, func() (string, error) { return t.Driver.ExecuteCleanStep(ctx, &t.Task, step) })
 		}
 		if err != nil {
 			return m.cleaningError(ctx, t, fmt.Sprintf("Node %s failed step %s: %s", t.NodeUUID(), pyDict(sm), errorText(err)), true, true)
@@ -470,7 +474,7 @@ func (m *Manager) doNextCleanStep(ctx context.Context, t *Task, index int) error
 		return err
 	}
 	if deploy, err := iface[drivers.DeployInterface](t, drivers.InterfaceDeploy); err == nil {
-		if err := deploy.TearDownCleaning(ctx, &t.Task); err != nil {
+		if err := guard(t, func() error { return deploy.TearDownCleaning(ctx, &t.Task) }); err != nil {
 			return m.cleaningError(ctx, t, fmt.Sprintf("Failed to tear down from cleaning for node %s", t.NodeUUID()), false, true)
 		}
 	}
@@ -688,16 +692,19 @@ func (m *Manager) verifyWorker(ctx context.Context, t *Task) error {
 	power, err := iface[drivers.PowerInterface](t, drivers.InterfacePower)
 	var ps string
 	if err == nil {
-		if err = power.Validate(ctx, &t.Task); err == nil {
-			ps, err = power.GetPowerState(ctx, &t.Task)
-		}
+		ps, err = guard1(t, func() (string, error) {
+			if err := power.Validate(ctx, &t.Task); err != nil {
+				return "", err
+			}
+			return power.GetPowerState(ctx, &t.Task)
+		})
 	}
 	if err != nil {
 		setLastError(t.Node, strp(fmt.Sprintf("Failed to validate power driver interface for node %s. Error: %s", t.NodeUUID(), errorText(err))))
 		t.Log.Error().Err(err).Msg("node verification failed")
 		return t.processEvent(ctx, states.EventFail, nil, nil, states.NoState)
 	}
-	t.Node.PowerState = strp(ps)
+	t.Node.PowerState = powerStatePtr(ps)
 	t.Node.MarkChanged("power_state")
 	if err := t.processEvent(ctx, states.EventDone, nil, nil, states.NoState); err != nil {
 		return err
@@ -730,10 +737,13 @@ func (m *Manager) takeOver(ctx context.Context, t *Task) error {
 	if err != nil {
 		return err
 	}
-	if err := deploy.Prepare(ctx, &t.Task); err != nil {
-		return err
-	}
-	if err := deploy.TakeOver(ctx, &t.Task); err != nil {
+	err = guard(t, func() error {
+		if err := deploy.Prepare(ctx, &t.Task); err != nil {
+			return err
+		}
+		return deploy.TakeOver(ctx, &t.Task)
+	})
+	if err != nil {
 		return err
 	}
 	if t.Node.ConsoleEnabled {
@@ -788,7 +798,7 @@ func (m *Manager) inspectWorker(ctx context.Context, t *Task, inspect drivers.In
 		}
 		t.Log.Error().Str("error", msg).Msg("failed to inspect node")
 	}
-	newState, err := inspect.InspectHardware(ctx, &t.Task)
+	newState, err := guard1(t, func() (string, error) { return inspect.InspectHardware(ctx, &t.Task) })
 	if err != nil {
 		fail(errorText(err))
 		return err
