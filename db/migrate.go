@@ -25,10 +25,6 @@ func Migrations(b Backend) (fs.FS, error) {
 	}[b])
 }
 
-// gooseTable is goose's version table. It lives beside Ironic's tables; an
-// ironic-dbsync database never gets one.
-const gooseTable = "goose_db_version"
-
 // alembicRevision reports whether the database (the current schema on
 // PostgreSQL) has Ironic's alembic_version table, and its revision.
 func (s *Store) alembicRevision(ctx context.Context) (string, bool, error) {
@@ -143,7 +139,7 @@ func (s *Store) checkColumns(ctx context.Context) error {
 			if s.owner == OwnerIronic {
 				hint = fmt.Sprintf("alembic revision %s is older than Ironic 21.4's 4dbec778866e: run ironic-dbsync upgrade", s.alembic)
 			}
-			return fmt.Errorf("%w: table %s: %v (%s)", ErrSchema, tbl, err, hint)
+			return fmt.Errorf("%w: table %s: %w (%s)", ErrSchema, tbl, err, hint)
 		}
 		return rows.Close()
 	}

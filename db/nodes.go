@@ -65,8 +65,8 @@ func nodeUniqueErr(err error, n *objects.Node, ident any) error {
 
 func (s *Store) nodeFKErr(ctx context.Context, err error, n *objects.Node) error {
 	return s.explainFK(ctx, err,
-		fkRef{table: "chassis", id: n.ChassisID, notFound: func(id any) *exception.Error { return exception.ChassisNotFound(id) }},
-		fkRef{table: "conductors", id: n.ConductorAffinity, notFound: func(id any) *exception.Error { return exception.ConductorNotFound(id) }},
+		fkRef{table: "chassis", id: n.ChassisID, notFound: exception.ChassisNotFound},
+		fkRef{table: "conductors", id: n.ConductorAffinity, notFound: exception.ConductorNotFound},
 	)
 }
 

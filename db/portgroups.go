@@ -26,7 +26,7 @@ func (s *Store) portgroupErr(ctx context.Context, err error, pg *objects.Portgro
 		}
 	}
 	return s.explainFK(ctx, err,
-		fkRef{table: "nodes", id: pg.NodeID, notFound: func(id any) *exception.Error { return exception.NodeNotFound(id) }})
+		fkRef{table: "nodes", id: pg.NodeID, notFound: exception.NodeNotFound})
 }
 
 func checkPortgroupFields(pg *objects.Portgroup, fields []string) error {

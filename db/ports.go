@@ -90,8 +90,8 @@ func (s *Store) portErr(ctx context.Context, err error, p *objects.Port) error {
 		}
 	}
 	return s.explainFK(ctx, err,
-		fkRef{table: "nodes", id: p.NodeID, notFound: func(id any) *exception.Error { return exception.NodeNotFound(id) }},
-		fkRef{table: "portgroups", id: p.PortgroupID, notFound: func(id any) *exception.Error { return exception.PortgroupNotFound(id) }},
+		fkRef{table: "nodes", id: p.NodeID, notFound: exception.NodeNotFound},
+		fkRef{table: "portgroups", id: p.PortgroupID, notFound: exception.PortgroupNotFound},
 	)
 }
 

@@ -19,7 +19,7 @@ func targetNotFound(ident any) func() error {
 }
 
 func nodeFK(id *int64) fkRef {
-	return fkRef{table: "nodes", id: id, notFound: func(id any) *exception.Error { return exception.NodeNotFound(id) }}
+	return fkRef{table: "nodes", id: id, notFound: exception.NodeNotFound}
 }
 
 func deref(p *string) string {

@@ -124,11 +124,11 @@ func NewSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	adb := Admin(t, dsn)
 	name := UniqueName(t, "s")
-	if _, err := adb.Exec(`CREATE SCHEMA ` + pq.QuoteIdentifier(name)); err != nil {
+	if _, err := adb.ExecContext(context.Background(), `CREATE SCHEMA `+pq.QuoteIdentifier(name)); err != nil {
 		t.Fatalf("create schema %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		if _, err := adb.Exec(`DROP SCHEMA ` + pq.QuoteIdentifier(name) + ` CASCADE`); err != nil {
+		if _, err := adb.ExecContext(context.Background(), `DROP SCHEMA `+pq.QuoteIdentifier(name)+` CASCADE`); err != nil {
 			t.Errorf("drop schema %s: %v", name, err)
 		}
 	})
@@ -147,7 +147,7 @@ func NewDatabase(t testing.TB, dsn, template string) string {
 	}
 	var err error
 	for range 50 { // a template may not be copied while someone else copies it
-		if _, err = adb.Exec(q); err == nil || !strings.Contains(err.Error(), "is being accessed by other users") {
+		if _, err = adb.ExecContext(context.Background(), q); err == nil || !strings.Contains(err.Error(), "is being accessed by other users") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

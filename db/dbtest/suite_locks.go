@@ -28,8 +28,8 @@ func testReserveRelease(e *env) {
 	_, err = e.api.ReserveNode(e.ctx, "cond-a", db.ByID(n.ID))
 	wantExc(t, err, "NodeLocked", map[string]any{"node": *n.UUID, "host": "cond-a"})
 	_, err = e.api.ReserveNode(e.ctx, "cond-b", db.ByUUID(*n.UUID))
-	ie := wantExc(t, err, "NodeLocked", map[string]any{"node": *n.UUID, "host": "cond-a"})
-	if !errors.Is(ie, exception.ErrConflict) {
+	wantExc(t, err, "NodeLocked", map[string]any{"node": *n.UUID, "host": "cond-a"})
+	if !errors.Is(err, exception.ErrConflict) {
 		t.Errorf("NodeLocked is not a Conflict")
 	}
 	wantExc(t, e.api.ReleaseNode(e.ctx, "cond-b", db.ByID(n.ID)), "NodeLocked", map[string]any{"node": *n.UUID, "host": "cond-a"})
