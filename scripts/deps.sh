@@ -13,6 +13,10 @@ ls /etc/postgresql/*/main >/dev/null 2>&1 || need postgresql
 /usr/bin/python3 -c 'import tooz.hashring' >/dev/null 2>&1 || need python3-tooz
 /usr/bin/python3 -c 'import ironic.objects' >/dev/null 2>&1 || need python3-ironic
 command -v ironic-dbsync >/dev/null 2>&1 || need ironic-common
+command -v ipmi_sim >/dev/null 2>&1 || need openipmi
+command -v ipmitool >/dev/null 2>&1 || need ipmitool
+/usr/bin/python3 -c 'import pyghmi.ipmi.bmc' >/dev/null 2>&1 || need python3-pyghmi
+command -v ironic-conductor >/dev/null 2>&1 || need ironic-conductor
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${pkgs[*]}"
