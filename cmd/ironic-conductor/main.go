@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stderr *os.File) int {
 	}
 	// Until the conductor runs, logs are held back (unless debugging): a
 	// failed start prints only its one-line reason.
-	gate := &startupGate{hold: !(*debug || cfg.Logging.Debug)}
+	gate := &startupGate{hold: !*debug && !cfg.Logging.Debug}
 	log, closeLog, err := newLogger(cfg.Logging, *debug, stderr, gate)
 	if err != nil {
 		return fail(stderr, err)

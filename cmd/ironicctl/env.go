@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ironic-go/ironic-go/cmd/internal/conf"
 	"github.com/ironic-go/ironic-go/db"
@@ -13,6 +14,9 @@ import (
 	"github.com/ironic-go/ironic-go/rpcapi"
 	"github.com/ironic-go/ironic-go/rpcapi/hashring"
 )
+
+// replyQueueTTL is how long the reply queue outlives a run.
+const replyQueueTTL = 10 * time.Second
 
 // env is what a command works with: the configuration, and the database
 // and the RPC client, opened on first use and closed at the end.
@@ -84,6 +88,9 @@ func (e *env) rpc(ctx context.Context) (*rpcapi.ConductorAPI, error) {
 		return nil, err
 	}
 	m.Rabbit.ConnectionName = prog
+	// oslo leaves a reply queue to expire (rabbit_transient_queues_ttl,
+	// 30 min by default); a CLI makes one per run, so let it go soon.
+	m.Rabbit.TransientQueuesTTL = min(m.Rabbit.TransientQueuesTTL, replyQueueTTL)
 	tr, err := rabbit.Dial(ctx, m.TransportURL, m.Rabbit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to the message broker: %w", err)
