@@ -121,11 +121,15 @@ func FuzzConfLoad(f *testing.F) {
 	f.Add(sample)
 	f.Add("[a]\nb=$c\nc=$b\n")
 	f.Add("[a]\nx = ${DEFAULT.y}\n[DEFAULT]\ny = $$z\n")
+	f.Add(overrides)
+	f.Add("[DEFAULT]\nenabled_hardware_types = ,\ndefault_storage_interface =\n[database]\nconnection = sqlite:///$state_path/x\n")
 	f.Fuzz(func(t *testing.T, doc string) {
 		files := NewFiles()
 		if err := files.Parse(strings.NewReader(doc), "fuzz"); err != nil {
 			return
 		}
+		// The typed mapping takes any parsed file without panicking.
+		_, _ = DaemonFrom(files, "fuzz-host")
 		var errs []error
 		for _, s := range files.Sections() {
 			r := files.Section(s, &errs)
