@@ -341,6 +341,9 @@ func (m *Manager) objectAction(ctx context.Context, a rpcapi.ObjectActionArgs) (
 		}
 	}
 	changed := obj.Changes()
+	if changed == nil {
+		changed = []string{} // a set on the wire: [] (Python's set(None) would fail)
+	}
 	slices.Sort(changed)
 	out.Updates["obj_what_changed"] = changed
 	out.Result, err = json.Marshal(res)

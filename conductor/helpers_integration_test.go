@@ -1,0 +1,388 @@
+//go:build integration
+
+package conductor_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ironic-go/ironic-go/conductor"
+	"github.com/ironic-go/ironic-go/db"
+	"github.com/ironic-go/ironic-go/db/dbtest"
+	"github.com/ironic-go/ironic-go/messaging/messagingtest"
+	"github.com/ironic-go/ironic-go/messaging/rabbit"
+	"github.com/ironic-go/ironic-go/messaging/rabbit/rabbittest"
+	"github.com/ironic-go/ironic-go/rpcapi"
+	"github.com/ironic-go/ironic-go/rpcapi/hashring"
+)
+
+// itEnv is one integration test's world on the shared RabbitMQ and
+// PostgreSQL: its own control exchange and conductor topic (so no other
+// test's conductor can take its requests, not even on the bare topic),
+// and its own PostgreSQL schema, dropped at the end.
+type itEnv struct {
+	t        *testing.T
+	exchange string
+	topic    string
+	// dsn is the lib/pq DSN of the test's schema (search_path set).
+	dsn string
+	// hbTimeout is heartbeat_timeout for the stores (ring membership).
+	hbTimeout time.Duration
+	// store is the test's own connection to the database.
+	store *db.Store
+}
+
+func newItEnv(t *testing.T, hbTimeout time.Duration) *itEnv {
+	t.Helper()
+	if hbTimeout == 0 {
+		hbTimeout = 60 * time.Second
+	}
+	e := &itEnv{
+		t:         t,
+		exchange:  messagingtest.Unique(t, "ironic"),
+		topic:     messagingtest.Unique(t, "ironic.conductor_manager"),
+		dsn:       dbtest.NewSchema(t, dbtest.PostgresDSN()),
+		hbTimeout: hbTimeout,
+	}
+	rabbittest.RawConn(t) // fails with the fix when RabbitMQ is down
+	rabbittest.DeleteTopologyAtCleanup(t, e.exchange, e.topic)
+	e.store = e.openStore()
+	return e
+}
+
+// openStore opens a connection pool of its own on the test's schema
+// (creating the tables the first time), as a separate process would.
+func (e *itEnv) openStore() *db.Store {
+	e.t.Helper()
+	cfg := db.DefaultConfig()
+	cfg.HeartbeatTimeout = e.hbTimeout
+	cfg.Logger = testLogger(e.t)
+	return dbtest.MustOpen(e.t, e.dsn, cfg)
+}
+
+// dial connects to RabbitMQ with the test's control exchange; the
+// connection and its reply queue go at cleanup.
+func (e *itEnv) dial(name string) *rabbit.Transport {
+	e.t.Helper()
+	cfg := rabbit.DefaultConfig()
+	cfg.ControlExchange = e.exchange
+	cfg.ConnectionName = messagingtest.Unique(e.t, name)
+	cfg.Logger = testLogger(e.t)
+	ctx, cancel := context.WithTimeout(e.t.Context(), 20*time.Second)
+	defer cancel()
+	tr, err := rabbit.Dial(ctx, messagingtest.AMQPURL(), cfg)
+	if err != nil {
+		e.t.Fatalf("dial RabbitMQ at %s (start it: make deps; or set IRONIC_GO_AMQP_URL): %v",
+			rabbittest.Redacted(messagingtest.AMQPURL()), err)
+	}
+	e.t.Cleanup(func() {
+		if r, err := tr.Replies(context.Background()); err == nil {
+			rabbittest.DeleteQueuesAtCleanup(e.t, r.Queue())
+		}
+		_ = tr.Close()
+	})
+	return tr
+}
+
+// itConductor is a Go conductor of the test: its own RabbitMQ
+// connection and database pool, as if it were a separate process.
+type itConductor struct {
+	host  string
+	svc   *conductor.Service
+	tr    *rabbit.Transport
+	store *db.Store
+
+	mu      sync.Mutex
+	stopped bool
+}
+
+// conductorOptions tune an integration conductor.
+type conductorOptions struct {
+	drivers testDrivers
+	config  func(*conductor.Config)
+	ring    hashring.Config
+}
+
+// startConductor starts a Go conductor named host (made unique to the
+// test) on the test's exchange, topic and schema. It is stopped at
+// cleanup unless the test stopped it.
+func (e *itEnv) startConductor(name string, o conductorOptions) *itConductor {
+	e.t.Helper()
+	c := &itConductor{host: messagingtest.Unique(e.t, name)}
+	rabbittest.DeleteTopologyAtCleanup(e.t, "", e.topic, c.host)
+	c.store = e.openStore()
+	c.tr = e.dial(name)
+	cfg := conductor.DefaultConfig(c.host)
+	cfg.Logger = testLogger(e.t).With().Str("conductor", name).Logger()
+	cfg.HeartbeatTimeout = e.hbTimeout
+	cfg.NodeLockedRetryInterval = 100 * time.Millisecond
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	ring := o.ring
+	if ring.HashPartitionExponent == 0 {
+		ring = hashring.DefaultConfig()
+	}
+	svc, err := conductor.NewService(conductor.Deps{Config: cfg, Transport: c.tr, Store: c.store,
+		Registry: o.drivers.registry(e.t), HashRing: ring, Topic: e.topic})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := svc.Start(e.t.Context()); err != nil {
+		e.t.Fatalf("start conductor %s: %v", c.host, err)
+	}
+	c.svc = svc
+	e.t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			e.t.Errorf("stop conductor %s: %v", c.host, err)
+		}
+	})
+	return c
+}
+
+// stop stops the conductor gracefully (once).
+func (c *itConductor) stop() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return nil
+	}
+	c.stopped = true
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c.svc.Stop(ctx)
+}
+
+// client returns a Go rpcapi client routing over the test's database,
+// with Ironic 7.0.0's uncached ring.
+func (e *itEnv) client(name string) *rpcapi.ConductorAPI {
+	e.t.Helper()
+	ring, err := hashring.NewManager(hashring.DefaultConfig(), e.store)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	api, err := rpcapi.New(e.dial(name), rpcapi.Config{Topic: e.topic, Timeout: 30 * time.Second}, ring)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return api
+}
+
+// hostTopic is the topic of one conductor of the test.
+func (e *itEnv) hostTopic(host string) string { return e.topic + "." + host }
+
+// ---- Python peers ----
+
+// checkIronic fails the test with the fix when Debian's python3-ironic is
+// not importable.
+func checkIronic(t *testing.T) {
+	t.Helper()
+	py := messagingtest.Python()
+	out, err := exec.CommandContext(t.Context(), py, "-c", "import oslo_messaging, ironic.conductor.rpcapi, psycopg2").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s cannot import oslo_messaging, ironic and psycopg2: %v\n%s\nInstall Debian's python3-ironic, "+
+			"python3-oslo.messaging and python3-psycopg2 (apt-get install python3-ironic python3-oslo.messaging "+
+			"python3-psycopg2, or make deps), or set IRONIC_GO_PYTHON", py, err, out)
+	}
+}
+
+// pyPeer is a running Python helper from testdata/ speaking JSON lines.
+type pyPeer struct {
+	t     *testing.T
+	name  string
+	stdin io.WriteCloser
+
+	mu    sync.Mutex
+	cond  *sync.Cond
+	lines []string
+	done  bool
+}
+
+// startPyPeer runs testdata/<script> with args under Debian's Python.
+// It is stopped (stdin closed, then SIGTERM) when the test ends.
+func startPyPeer(t *testing.T, script string, args ...string) *pyPeer {
+	t.Helper()
+	checkIronic(t)
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), messagingtest.Python(), append([]string{filepath.Join(dir, script)}, args...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 15 * time.Second
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONUNBUFFERED=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", script, err)
+	}
+	p := &pyPeer{t: t, name: script, stdin: stdin}
+	p.cond = sync.NewCond(&p.mu)
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.cond.Broadcast()
+			p.mu.Unlock()
+		}
+	})
+	readers.Go(func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 16<<20)
+		for sc.Scan() {
+			if line := sc.Text(); !strings.Contains(line, "during closing channel") {
+				t.Logf("%s: %s", script, line)
+			}
+		}
+	})
+	var waiter sync.WaitGroup
+	waiter.Go(func() {
+		readers.Wait()
+		_ = cmd.Wait()
+		p.mu.Lock()
+		p.done = true
+		p.cond.Broadcast()
+		p.mu.Unlock()
+	})
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		p.mu.Lock()
+		for !p.done {
+			timer := time.AfterFunc(10*time.Second, func() { _ = cmd.Process.Signal(syscall.SIGTERM) })
+			p.cond.Wait()
+			timer.Stop()
+		}
+		p.mu.Unlock()
+		waiter.Wait()
+		if q, ok := p.next("REPLYQ", 0); ok {
+			var name string
+			if json.Unmarshal([]byte(q), &name) == nil && name != "" {
+				rabbittest.DeleteQueuesAtCleanup(t, name)
+			}
+		}
+	})
+	if _, ok := p.next("READY", 90*time.Second); !ok {
+		t.Fatalf("%s did not start (no READY line)", script)
+	}
+	return p
+}
+
+// next returns the next unread line of kind (its payload), waiting up to d.
+func (p *pyPeer) next(kind string, d time.Duration) (string, bool) {
+	deadline := time.Now().Add(d)
+	timer := time.AfterFunc(d, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+	defer timer.Stop()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		for i, l := range p.lines {
+			if rest, ok := strings.CutPrefix(l, kind+" "); ok || l == kind {
+				p.lines = slices.Delete(p.lines, i, i+1)
+				return rest, true
+			}
+		}
+		if p.done || !time.Now().Before(deadline) {
+			return "", false
+		}
+		p.cond.Wait()
+	}
+}
+
+// pyRequest is one call for pyapi.py.
+type pyRequest struct {
+	ID     string         `json:"id"`
+	Method string         `json:"method,omitempty"`
+	Kwargs map[string]any `json:"kwargs,omitempty"`
+	Topic  string         `json:"topic,omitempty"`
+	Expect string         `json:"expect,omitempty"`
+	// Batch makes its requests at once, one Python thread each.
+	Batch []pyRequest `json:"batch,omitempty"`
+}
+
+// pyError is how pyapi.py describes the exception a call raised.
+type pyError struct {
+	Class      string   `json:"class"`
+	Bases      []string `json:"bases"`
+	Code       *int     `json:"code"`
+	Message    string   `json:"message"`
+	IsInstance *bool    `json:"isinstance"`
+}
+
+// pyResult is one DONE line of pyapi.py.
+type pyResult struct {
+	ID      string          `json:"id"`
+	OK      bool            `json:"ok"`
+	Result  json.RawMessage `json:"result"`
+	Error   *pyError        `json:"error"`
+	Results []pyResult      `json:"results"`
+}
+
+// call sends req and waits for its DONE line.
+func (p *pyPeer) call(req pyRequest) pyResult {
+	p.t.Helper()
+	line, err := json.Marshal(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
+		p.t.Fatalf("%s: write request: %v", p.name, err)
+	}
+	raw, ok := p.next("DONE", 120*time.Second)
+	if !ok {
+		p.t.Fatalf("%s: no answer to %s %s", p.name, req.ID, req.Method)
+	}
+	var res pyResult
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		p.t.Fatalf("%s: DONE %q: %v", p.name, raw, err)
+	}
+	if res.ID != req.ID {
+		p.t.Fatalf("%s: answer for %s while waiting for %s", p.name, res.ID, req.ID)
+	}
+	return res
+}
+
+// load is the pyapi.py spec of an object the API loads by UUID and
+// patches with changes.
+func load(class, uuid string, changes map[string]any) map[string]any {
+	return map[string]any{"$load": class, "uuid": uuid, "changes": changes}
+}
+
+// startPyAPI runs pyapi.py against the test's exchange, topic and schema.
+func (e *itEnv) startPyAPI() *pyPeer {
+	e.t.Helper()
+	return startPyPeer(e.t, "pyapi.py", messagingtest.AMQPURL(), e.exchange, e.topic, dbtest.SQLAlchemyURL(e.dsn))
+}
+
+func jsonString(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
