@@ -408,7 +408,7 @@ func e2eSteps() []e2eStep {
 	driverCall := func(method, driver string, g func(ctx context.Context, api *rpcapi.ConductorAPI, to rpcapi.CallOption) (any, error)) e2eStep {
 		return e2eStep{
 			name: method + " " + driver, method: method,
-			py:   func(*scenario) map[string]any { return map[string]any{"driver_name": driver} },
+			py: func(*scenario) map[string]any { return map[string]any{"driver_name": driver} },
 			gocall: func(ctx context.Context, _ *scenario, api *rpcapi.ConductorAPI, to rpcapi.CallOption) (any, error) {
 				return g(ctx, api, to)
 			},
@@ -449,7 +449,9 @@ func e2eSteps() []e2eStep {
 						t.Errorf("updated node: extra %s reservation %v", jsonString(d["extra"]), d["reservation"])
 					}
 				}
-				st.wait = func(n *objects.Node) bool { return n.Extra["owner"] == "e2e" && n.DriverInfo["fake_address"] == "192.0.2.1" }
+				st.wait = func(n *objects.Node) bool {
+					return n.Extra["owner"] == "e2e" && n.DriverInfo["fake_address"] == "192.0.2.1"
+				}
 			}),
 		with(fails(updateNode("main", map[string]any{"power_interface": "nope"}), "InvalidParameterValue", 400, "nope"),
 			func(st *e2eStep) { st.class = "InterfaceNotFoundInEntrypoint" }),
@@ -662,7 +664,9 @@ func e2eSteps() []e2eStep {
 		},
 		{
 			name: "vif_attach main", node: "main", method: "vif_attach",
-			py: func(s *scenario) map[string]any { return nodeKw(s, "main", "vif_info", map[string]any{"id": "vif-e2e"}) },
+			py: func(s *scenario) map[string]any {
+				return nodeKw(s, "main", "vif_info", map[string]any{"id": "vif-e2e"})
+			},
 			gocall: func(ctx context.Context, s *scenario, api *rpcapi.ConductorAPI, to rpcapi.CallOption) (any, error) {
 				return unit(api.VIFAttach(ctx, s.uuid("main"), map[string]any{"id": "vif-e2e"}, to))
 			},
@@ -839,7 +843,9 @@ func e2eSteps() []e2eStep {
 		},
 		{
 			name: "destroy_portgroup", node: "main", method: "destroy_portgroup",
-			py: func(s *scenario) map[string]any { return map[string]any{"portgroup": load("Portgroup", s.uuid("portgroup"), nil)} },
+			py: func(s *scenario) map[string]any {
+				return map[string]any{"portgroup": load("Portgroup", s.uuid("portgroup"), nil)}
+			},
 			gocall: func(ctx context.Context, s *scenario, api *rpcapi.ConductorAPI, to rpcapi.CallOption) (any, error) {
 				pg, err := s.env.store.GetPortgroupByUUID(ctx, s.uuid("portgroup"))
 				if err != nil {
@@ -873,7 +879,9 @@ func e2eSteps() []e2eStep {
 		},
 		{
 			name: "destroy_volume_target", node: "main", method: "destroy_volume_target",
-			py: func(s *scenario) map[string]any { return map[string]any{"target": load("VolumeTarget", s.uuid("target"), nil)} },
+			py: func(s *scenario) map[string]any {
+				return map[string]any{"target": load("VolumeTarget", s.uuid("target"), nil)}
+			},
 			gocall: func(ctx context.Context, s *scenario, api *rpcapi.ConductorAPI, to rpcapi.CallOption) (any, error) {
 				vt, err := s.env.store.GetVolumeTargetByUUID(ctx, s.uuid("target"))
 				if err != nil {
