@@ -33,7 +33,7 @@ class FakeBmc(bmc.Bmc):
 
     def get_boot_device(self): return self.bootdevice
     def set_boot_device(self, d): self.bootdevice = d
-    def cold_reset(self): pass
+    def cold_reset(self): return 0  # pyghmi sends the return value as the completion code
     def get_power_state(self): return self.powerstate
     def power_off(self): self.powerstate = 'off'
     def power_on(self): self.powerstate = 'on'
