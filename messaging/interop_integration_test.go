@@ -720,21 +720,24 @@ func TestConnectionKilledDuringCalls(t *testing.T) {
 				end      time.Time
 				duration time.Duration
 			}
-			results := make([]outcome, calls)
-			var done atomic.Int32
+			// Calls go on until 1,000 are done, the kill has happened and
+			// 100 calls have started after it, so the kill always falls
+			// during the calls, however slow rabbitmqctl is.
+			var mu sync.Mutex
+			var results []outcome
 			var killedAt time.Time
-			var next atomic.Int32
+			var killed atomic.Bool
+			var started, afterKill atomic.Int32
 			var wg sync.WaitGroup
 			// The killer closes the victim's connections broker-side once
-			// 300 calls are done; calls go on meanwhile (paced so that the
-			// 1,000 calls span the kill). killedAt is when the last
-			// connection was closed.
+			// 300 calls are done. killedAt is when the last connection was
+			// closed.
 			pids := rabbittest.ConnectionsNamed(t, e.cfg.ConnectionName+"_"+victim)
 			if len(pids) == 0 {
 				t.Fatal("no connection to kill")
 			}
 			wg.Go(func() {
-				for done.Load() < 300 {
+				for started.Load() < 300 {
 					time.Sleep(time.Millisecond)
 				}
 				var kills sync.WaitGroup
@@ -742,20 +745,24 @@ func TestConnectionKilledDuringCalls(t *testing.T) {
 					kills.Go(func() { rabbittest.Ctl(t, "close_connection", pid, "ironic-go test: killed on purpose") })
 				}
 				kills.Wait()
+				mu.Lock()
 				killedAt = time.Now()
+				mu.Unlock()
+				killed.Store(true)
 			})
 			for range conc {
 				wg.Go(func() {
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= calls {
-							return
+					for int(started.Load()) < calls || !killed.Load() || afterKill.Load() < 100 {
+						i := started.Add(1)
+						if killed.Load() {
+							afterKill.Add(1)
 						}
 						start := time.Now()
-						err := c.Call(t.Context(), "echo", map[string]int{"i": i}, nil)
+						err := c.Call(t.Context(), "echo", map[string]int{"i": int(i)}, nil)
 						end := time.Now()
-						results[i] = outcome{err: err, start: start, end: end, duration: end.Sub(start)}
-						done.Add(1)
+						mu.Lock()
+						results = append(results, outcome{err: err, start: start, end: end, duration: end.Sub(start)})
+						mu.Unlock()
 						time.Sleep(250 * time.Millisecond) // pace: about 120 calls/s in all
 					}
 				})
@@ -783,7 +790,7 @@ func TestConnectionKilledDuringCalls(t *testing.T) {
 			}
 			recovery := firstOKAfterKill.Sub(killedAt)
 			t.Logf("%s connection killed during %d calls: %d ok, %d timeouts, slowest call %s, serving again %s after the kill",
-				victim, calls, ok, timeouts, worst.Round(time.Millisecond), recovery.Round(time.Millisecond))
+				victim, len(results), ok, timeouts, worst.Round(time.Millisecond), recovery.Round(time.Millisecond))
 			if firstOKAfterKill.IsZero() || recovery > 5*time.Second {
 				t.Errorf("not serving again within 5 s of the kill (recovery %s)", recovery)
 			}
