@@ -65,7 +65,10 @@ type Task struct {
 	released   bool
 }
 
-var _ drivers.TaskHost = (*Task)(nil)
+var (
+	_ drivers.TaskHost    = (*Task)(nil)
+	_ drivers.PortCreator = (*Task)(nil)
+)
 
 // ParseNodeRef reads an RPC node_id (a UUID or an integer id) as Ironic's
 // Node.get does: anything else is InvalidIdentity.
@@ -228,6 +231,22 @@ func (t *Task) SaveNode(ctx context.Context) error {
 func (t *Task) Spawn(_ context.Context, fn func(ctx context.Context) error) error {
 	t.spawnFn = fn
 	return nil
+}
+
+// CreatePort implements drivers.PortCreator: it inserts port for the
+// task's node (exclusive lock required) and appends it to t.Ports.
+func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Port, error) {
+	if t.Shared {
+		return nil, exception.ExclusiveLockRequired()
+	}
+	id := t.Node.ID
+	port.NodeID = &id
+	created, err := t.tm.store.CreatePort(ctx, port)
+	if err != nil {
+		return nil, err
+	}
+	t.Ports = append(t.Ports, created)
+	return created, nil
 }
 
 // ProcessEvent implements drivers.TaskHost.

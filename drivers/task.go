@@ -14,6 +14,10 @@ import (
 // the task has no Host (e.g. in a driver's unit test).
 var ErrNoHost = errors.New("drivers: task has no host")
 
+// ErrNoPortCreator is returned by Task.CreatePort when the task's Host is
+// not a PortCreator.
+var ErrNoPortCreator = errors.New("drivers: task host cannot create ports")
+
 // TaskHost is what the conductor does for a driver that the driver cannot
 // do itself: locking, persistence, background work and the state machine.
 // The conductor's task implements it; drivers see it only through the
@@ -35,6 +39,18 @@ type TaskHost interface {
 	// optional target ("" for none), updates its provision states and
 	// saves it (task.process_event). InvalidState when not allowed.
 	ProcessEvent(ctx context.Context, event, target string) error
+}
+
+// PortCreator is an optional TaskHost capability: creating ports for the
+// task's node, as hardware inspection does
+// (inspect_utils.create_ports_if_not_exist). The conductor's task
+// implements it.
+type PortCreator interface {
+	// CreatePort inserts port for the task's node (it sets port's
+	// node_id), appends the stored port to task.Ports and returns it.
+	// Errors: ExclusiveLockRequired under a shared lock, MACAlreadyExists,
+	// InvalidMAC, PortAlreadyExists.
+	CreatePort(ctx context.Context, port *objects.Port) (*objects.Port, error)
 }
 
 // Task is the node a driver acts on and what the conductor loaded with it
@@ -123,4 +139,18 @@ func (t *Task) ProcessEvent(ctx context.Context, event, target string) error {
 		return ErrNoHost
 	}
 	return t.Host.ProcessEvent(ctx, event, target)
+}
+
+// CreatePort asks the conductor to create a port for the node; see
+// [PortCreator]. ErrNoHost without a Host, ErrNoPortCreator when the Host
+// cannot.
+func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Port, error) {
+	if t.Host == nil {
+		return nil, ErrNoHost
+	}
+	pc, ok := t.Host.(PortCreator)
+	if !ok {
+		return nil, ErrNoPortCreator
+	}
+	return pc.CreatePort(ctx, port)
 }
