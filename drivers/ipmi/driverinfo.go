@@ -94,15 +94,15 @@ type driverInfo struct {
 }
 
 // String never shows the password.
-func (d *driverInfo) String() string {
+func (d driverInfo) String() string {
 	return fmt.Sprintf("ipmi %s@%s (priv %s, IPMI %s)", d.username, d.endpoint(), d.privLevel, d.protocolVersion)
 }
 
 // GoString never shows the password.
-func (d *driverInfo) GoString() string { return d.String() }
+func (d driverInfo) GoString() string { return d.String() }
 
 // endpoint is the BMC's host:port.
-func (d *driverInfo) endpoint() string { return net.JoinHostPort(d.address, strconv.Itoa(d.port)) }
+func (d driverInfo) endpoint() string { return net.JoinHostPort(d.address, strconv.Itoa(d.port)) }
 
 // defaultIPMIPort is the RMCP port.
 const defaultIPMIPort = 623
