@@ -1,0 +1,383 @@
+package redfish
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ironic-go/ironic-go/objects"
+	"github.com/ironic-go/ironic-go/objects/exception"
+)
+
+// driver_info keys.
+const (
+	InfoAddress  = "redfish_address"
+	InfoSystemID = "redfish_system_id"
+	InfoUsername = "redfish_username"
+	InfoPassword = "redfish_password"
+	InfoVerifyCA = "redfish_verify_ca"
+	InfoAuthType = "redfish_auth_type"
+)
+
+// requiredProperties and optionalProperties are Ironic's
+// REQUIRED_PROPERTIES and OPTIONAL_PROPERTIES, which
+// get_driver_properties returns verbatim.
+var requiredProperties = map[string]string{
+	InfoAddress: "The URL address to the Redfish controller. It must include the authority portion of the URL. " +
+		"If the scheme is missing, https is assumed. For example: https://mgmt.vendor.com. " +
+		"If a path is added, it will be used as the API endpoint root_prefix. Required",
+}
+
+var optionalProperties = map[string]string{
+	InfoSystemID: "The canonical path to the ComputerSystem resource that the driver will interact with. " +
+		"It should include the root service, version and the unique resource path to a ComputerSystem " +
+		"within the same authority as the redfish_address property. For example: /redfish/v1/Systems/1. " +
+		"This property is only required if target BMC manages more than one ComputerSystem. Otherwise " +
+		"ironic will pick the only available ComputerSystem automatically.",
+	InfoUsername: "User account with admin/server-profile access privilege. Although this property is not " +
+		"mandatory it's highly recommended to set a username. Optional",
+	InfoPassword: "User account password. Although this property is not mandatory, it's highly recommended " +
+		"to set a password. Optional",
+	InfoVerifyCA: "Either a Boolean value, a path to a CA_BUNDLE file or directory with certificates of " +
+		"trusted CAs. If set to True the driver will verify the host certificates; if False the driver will " +
+		"ignore verifying the SSL certificate. If it's a path the driver will use the specified certificate " +
+		"or one of the certificates in the directory. Defaults to True. Optional",
+	InfoAuthType: "Redfish HTTP client authentication method. Can be \"basic\", \"session\" or \"auto\". " +
+		"If not set, the default value is taken from Ironic configuration as ``[redfish]auth_type`` option.",
+}
+
+// Properties returns the driver_info properties every redfish interface
+// reads (COMMON_PROPERTIES): property name → description.
+func Properties() map[string]string {
+	out := maps.Clone(requiredProperties)
+	maps.Copy(out, optionalProperties)
+	return out
+}
+
+// verifyCA is a parsed redfish_verify_ca: verify or not, and an optional
+// CA bundle file or directory.
+type verifyCA struct {
+	verify bool
+	path   string
+}
+
+func (v verifyCA) String() string {
+	if v.path != "" {
+		return v.path
+	}
+	return strconv.FormatBool(v.verify)
+}
+
+// driverInfo is a node's parsed driver_info (parse_driver_info's result).
+type driverInfo struct {
+	node string
+	// address is scheme://authority; rootPrefix the URL path given.
+	address, rootPrefix string
+	// systemID is the quoted redfish_system_id, "" when not given.
+	systemID           string
+	username, password string
+	verifyCA           verifyCA
+	authType           string
+}
+
+// uriRE is RFC 3986 appendix B's URI-reference regular expression, which
+// splits without validating (rfc3986.uri_reference).
+var uriRE = regexp.MustCompile(`^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?$`)
+
+type uriParts struct {
+	scheme, authority, path, query, fragment       string
+	hasScheme, hasAuthority, hasQuery, hasFragment bool
+}
+
+func splitURI(s string) uriParts {
+	m := uriRE.FindStringSubmatch(s)
+	if m == nil {
+		return uriParts{path: s}
+	}
+	return uriParts{
+		scheme: m[2], hasScheme: m[1] != "",
+		authority: m[4], hasAuthority: m[3] != "",
+		path:  m[5],
+		query: m[7], hasQuery: m[6] != "",
+		fragment: m[9], hasFragment: m[8] != "",
+	}
+}
+
+var (
+	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*$`)
+	// userinfo, reg-name: unreserved, pct-encoded and sub-delims (plus
+	// ":" in userinfo).
+	userinfoRE = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*$`)
+	regNameRE  = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$`)
+	portRE     = regexp.MustCompile(`^[0-9]*$`)
+	pathRE     = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$`)
+	queryRE    = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$`)
+)
+
+// validAuthority checks userinfo@host:port; host is required.
+func validAuthority(a string) bool {
+	if at := strings.LastIndex(a, "@"); at >= 0 {
+		if !userinfoRE.MatchString(a[:at]) {
+			return false
+		}
+		a = a[at+1:]
+	}
+	host, port := a, ""
+	if strings.HasPrefix(a, "[") {
+		end := strings.Index(a, "]")
+		if end < 0 {
+			return false
+		}
+		host, port = a[:end+1], strings.TrimPrefix(a[end+1:], ":")
+		if len(a) > end+1 && a[end+1] != ':' {
+			return false
+		}
+		ip := net.ParseIP(host[1 : len(host)-1])
+		if ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
+			return false
+		}
+	} else if i := strings.LastIndex(a, ":"); i >= 0 {
+		host, port = a[:i], a[i+1:]
+	}
+	return host != "" && (strings.HasPrefix(host, "[") || regNameRE.MatchString(host)) && portRE.MatchString(port)
+}
+
+// wrapIPv6 puts a bare IPv6 address in brackets (utils.wrap_ipv6).
+func wrapIPv6(s string) string {
+	if ip := net.ParseIP(s); ip != nil && strings.Contains(s, ":") {
+		return "[" + s + "]"
+	}
+	return s
+}
+
+// quotePath percent-encodes s as Python's urllib.parse.quote does with its
+// default safe "/": letters, digits, "_.-~" and "/" stay.
+func quotePath(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// supportedRootPrefix reports whether gofish can serve a root prefix: it
+// always reads the service root at /redfish/v1/.
+func supportedRootPrefix(p string) bool {
+	switch strings.TrimRight(p, "/") {
+	case "", "/redfish/v1":
+		return true
+	}
+	return false
+}
+
+// parseDriverInfo validates a node's driver_info as Ironic's
+// parse_driver_info does, with its messages; defaultAuth is [redfish]
+// auth_type. MissingParameterValue or InvalidParameterValue.
+func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error) {
+	uuid := pyStr(nil)
+	if node.UUID != nil {
+		uuid = *node.UUID
+	}
+	info := node.DriverInfo
+	if v, ok := info[InfoAddress]; !ok || !pyTruthy(v) {
+		return nil, exception.MissingParameterValue(fmt.Sprintf(
+			"Missing the following Redfish properties in node %s driver_info: %s", uuid, pyStr([]any{InfoAddress})))
+	}
+	di := &driverInfo{node: uuid}
+
+	rawAddr, isStr := info[InfoAddress].(string)
+	if !isStr {
+		return nil, exception.InvalidParameterValue(fmt.Sprintf(
+			"Invalid Redfish address %s set in driver_info/redfish_address on node %s", pyStr(info[InfoAddress]), uuid))
+	}
+	addr := wrapIPv6(rawAddr)
+	u := splitURI(addr)
+	if u.scheme == "" || u.authority == "" {
+		addr = "https://" + addr
+		u = splitURI(addr)
+	}
+	if !u.hasScheme || !schemeRE.MatchString(u.scheme) || !u.hasAuthority || !validAuthority(u.authority) ||
+		!pathRE.MatchString(u.path) || (u.hasQuery && !queryRE.MatchString(u.query)) ||
+		(u.hasFragment && !queryRE.MatchString(u.fragment)) {
+		return nil, exception.InvalidParameterValue(fmt.Sprintf(
+			"Invalid Redfish address %s set in driver_info/redfish_address on node %s", addr, uuid))
+	}
+	di.address = u.scheme + "://" + u.authority
+	di.rootPrefix = u.path
+	if !supportedRootPrefix(di.rootPrefix) {
+		// Ironic accepts any root prefix; gofish always reads
+		// /redfish/v1/, so another prefix cannot work.
+		return nil, exception.InvalidParameterValue(fmt.Sprintf(
+			"Invalid Redfish address %s set in driver_info/redfish_address on node %s: "+
+				"the root prefix %s is not supported, only /redfish/v1", addr, uuid, di.rootPrefix))
+	}
+
+	if v, ok := info[InfoSystemID]; ok && v != nil {
+		s, isStr := v.(string)
+		if !isStr {
+			return nil, exception.InvalidParameterValue(fmt.Sprintf(
+				"Invalid value \"%s\" set in driver_info/redfish_system_id on node %s. The value should be "+
+					"a path (string) to the resource that the driver will interact with. For example: "+
+					"/redfish/v1/Systems/1", pyStr(v), uuid))
+		}
+		di.systemID = quotePath(s)
+	}
+
+	di.verifyCA = verifyCA{verify: true}
+	if v, ok := info[InfoVerifyCA]; ok {
+		bad := func() error {
+			return exception.InvalidParameterValue(fmt.Sprintf(
+				"Invalid value type set in driver_info/redfish_verify_ca on node %s. The value should be a "+
+					"Boolean or the path to a file/directory, not \"%s\"", uuid, pyStr(v)))
+		}
+		switch x := v.(type) {
+		case bool:
+			di.verifyCA.verify = x
+		case string:
+			if _, err := os.Stat(x); err == nil {
+				di.verifyCA.path = x
+				break
+			}
+			b, ok := boolFromString(x)
+			if !ok {
+				return nil, bad()
+			}
+			di.verifyCA.verify = b
+		default:
+			return nil, bad()
+		}
+	}
+
+	di.authType = defaultAuth
+	if v, ok := info[InfoAuthType]; ok {
+		s, _ := v.(string)
+		if !slices.Contains([]string{AuthBasic, AuthSession, AuthAuto}, s) || !isString(v) {
+			return nil, exception.InvalidParameterValue(fmt.Sprintf(
+				"Invalid value \"%s\" set in driver_info/redfish_auth_type on node %s. The value should be "+
+					"one of \"basic\", \"session\" or \"auto\".", pyStr(v), uuid))
+		}
+		di.authType = s
+	}
+
+	for _, k := range []string{InfoUsername, InfoPassword} {
+		v, ok := info[k]
+		if !ok || v == nil {
+			continue
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			// Ironic passes such a value to sushy, which fails later; say
+			// it now (never echoing a password).
+			return nil, exception.InvalidParameterValue(fmt.Sprintf(
+				"Invalid value type set in driver_info/%s on node %s. The value should be a string", k, uuid))
+		}
+		if k == InfoUsername {
+			di.username = s
+		} else {
+			di.password = s
+		}
+	}
+	return di, nil
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
+}
+
+// boolFromString is oslo's strutils.bool_from_string(strict=True).
+func boolFromString(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "t", "true", "on", "y", "yes":
+		return true, true
+	case "0", "f", "false", "off", "n", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// pyTruthy is Python's bool(v) for JSON values.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// pyStr is Python's str(v) for JSON values, as messages format them.
+func pyStr(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return pyRepr(v)
+}
+
+// pyRepr is Python's repr(v) for JSON values.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
+			return `"` + x + `"`
+		}
+		return "'" + strings.ReplaceAll(strings.ReplaceAll(x, `\`, `\\`), "'", `\'`) + "'"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case json.Number:
+		return x.String()
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return s
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(x))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
