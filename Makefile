@@ -20,7 +20,7 @@ deps: ## install (apt) and start RabbitMQ, PostgreSQL and the Python peers
 	scripts/deps.sh
 
 run: deps ## run ironic-conductor (etc/ironic.conf: local RabbitMQ, SQLite in ./.state)
-	$(GO) run ./cmd/ironic-conductor --config-file $(CONF)
+	$(GO) build -o .bin/ironic-conductor ./cmd/ironic-conductor && exec .bin/ironic-conductor --config-file $(CONF)
 
 test: deps ## unit + integration tests (real RabbitMQ, PostgreSQL, Python peers), race detector; skips fail
 	$(GO) test -race -tags integration -count=1 -timeout 30m -json ./... | $(GO) run ./internal/testreport
