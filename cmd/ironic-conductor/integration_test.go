@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,9 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	ironicconf "github.com/ironic-go/ironic-go/cmd/internal/conf"
 	"github.com/ironic-go/ironic-go/db"
+	"github.com/ironic-go/ironic-go/db/dbtest"
 	"github.com/ironic-go/ironic-go/messaging/rabbit/rabbittest"
 )
 
@@ -149,10 +152,10 @@ func ironicctl(t *testing.T, conf string, args ...string) (string, string, error
 	return out.String(), errs.String(), err
 }
 
-// tryIt returns the ironicctl commands of README.md's "Try it" section
+// readmeSteps returns the ironicctl commands of README.md's "Try it" section
 // (without the "ironicctl" word) and the output the last one is shown
 // to print.
-func tryIt(t *testing.T) ([][]string, string) {
+func readmeSteps(t *testing.T) ([][]string, string) {
 	t.Helper()
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -224,10 +227,34 @@ func writeFile(t *testing.T, path, text string) string {
 }
 
 // TestTryItFromTheREADME runs the README's "Try it" steps with ironicctl
-// against a real ironic-conductor on RabbitMQ and SQLite, then stops the
-// conductor with SIGTERM.
+// against a real ironic-conductor on RabbitMQ and the embedded SQLite
+// database, then stops the conductor with SIGTERM.
 func TestTryItFromTheREADME(t *testing.T) {
 	t.Parallel()
+	tryIt(t, "", "")
+}
+
+// TestTryItOnPostgreSQL does the same with the conductor on PostgreSQL
+// (its own schema, a SQLAlchemy URL as Ironic's [database] connection,
+// with a password the trust authentication ignores) and debug logs, and
+// checks that the password appears in no output.
+func TestTryItOnPostgreSQL(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewSchema(t, dbtest.PostgresDSN())
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := "pgs3cret" + suffix(t)
+	u.User = url.UserPassword(u.User.Username(), secret)
+	tryIt(t, "[DEFAULT]\ndebug = true\n[database]\nconnection = "+dbtest.SQLAlchemyURL(u.String())+"\n", secret)
+}
+
+// tryIt starts a conductor with its own host, exchange and state
+// directory (plus extra configuration), runs the README's steps, stops
+// it, and checks what it left in the database. secret, if not empty,
+// must appear in no output.
+func tryIt(t *testing.T, extra, secret string) {
 	rabbittest.RawConn(t) // fails with the fix if RabbitMQ is not there
 	id := suffix(t)
 	host, exchange := "itest-cond-"+id, "itest-ironic-"+id
@@ -243,7 +270,15 @@ enabled_hardware_types = fake-hardware
 graceful_shutdown_timeout = 30
 [conductor]
 heartbeat_interval = 2
-`, host, rabbittest.URL(), exchange, state))
+`, host, rabbittest.URL(), exchange, state)+extra)
+	var outputs []string
+	defer func() {
+		for _, o := range outputs {
+			if secret != "" && strings.Contains(o, secret) {
+				t.Errorf("the password is in an output:\n%s", o)
+			}
+		}
+	}()
 
 	p := startConductor(t, conf)
 	p.waitRunning(t)
@@ -251,10 +286,11 @@ heartbeat_interval = 2
 		t.Errorf("no RabbitMQ connection is named after host %s", host)
 	}
 
-	steps, shown := tryIt(t)
+	steps, shown := readmeSteps(t)
 	var last string
 	for _, step := range steps {
 		out, errs, err := ironicctl(t, conf, step...)
+		outputs = append(outputs, out, errs)
 		if err != nil {
 			t.Fatalf("ironicctl %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(step, " "), err, out, errs)
 		}
@@ -274,10 +310,20 @@ heartbeat_interval = 2
 		t.Errorf("deploy from manageable: %v %q", err, errs)
 	}
 
-	if code := p.stop(t); code != 0 {
+	code := p.stop(t)
+	outputs = append(outputs, p.stderr.String())
+	if code != 0 {
 		t.Fatalf("exit status %d after SIGTERM, want 0", code)
 	}
-	store, err := db.Open(t.Context(), "", db.Config{SQLitePath: filepath.Join(state, "ironic.sqlite")})
+	d, err := ironicconf.Load([]string{conf}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbc, err := ironicconf.DatabaseFrom(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(t.Context(), dbc.Connection, dbc.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
