@@ -86,41 +86,49 @@ type driverInfo struct {
 	authType           string
 }
 
-// uriRE is RFC 3986 appendix B's URI-reference regular expression, which
-// splits without validating (rfc3986.uri_reference).
-var uriRE = regexp.MustCompile(`^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?$`)
+// uriRE splits a URI reference as rfc3986.uri_reference does (RFC 3986
+// appendix B, with a strict scheme and no backslash in the authority),
+// without validating.
+var uriRE = regexp.MustCompile(`^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^\\/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?`)
 
 type uriParts struct {
-	scheme, authority, path, query, fragment       string
-	hasScheme, hasAuthority, hasQuery, hasFragment bool
+	scheme, authority, path, query, fragment string
+	hasAuthority, hasQuery, hasFragment      bool
 }
 
 func splitURI(s string) uriParts {
-	m := uriRE.FindStringSubmatch(s)
-	if m == nil {
+	idx := uriRE.FindStringSubmatchIndex(s)
+	if idx == nil {
 		return uriParts{path: s}
 	}
-	return uriParts{
-		scheme: m[2], hasScheme: m[1] != "",
-		authority: m[4], hasAuthority: m[3] != "",
-		path:  m[5],
-		query: m[7], hasQuery: m[6] != "",
-		fragment: m[9], hasFragment: m[8] != "",
+	group := func(i int) (string, bool) {
+		if idx[2*i] < 0 {
+			return "", false
+		}
+		return s[idx[2*i]:idx[2*i+1]], true
 	}
+	var u uriParts
+	u.scheme, _ = group(1)
+	u.authority, u.hasAuthority = group(2)
+	u.path, _ = group(3)
+	u.query, u.hasQuery = group(4)
+	u.fragment, u.hasFragment = group(5)
+	return u
 }
 
 var (
-	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*$`)
 	// userinfo, reg-name: unreserved, pct-encoded and sub-delims (plus
 	// ":" in userinfo).
-	userinfoRE = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*$`)
+	userinfoRE = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})+$`)
 	regNameRE  = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$`)
-	portRE     = regexp.MustCompile(`^[0-9]*$`)
+	ipv4RE     = regexp.MustCompile(`^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$`)
+	portRE     = regexp.MustCompile(`^[0-9]{0,5}$`)
 	pathRE     = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$`)
 	queryRE    = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$`)
 )
 
-// validAuthority checks userinfo@host:port; host is required.
+// validAuthority checks userinfo@host:port as rfc3986's validator does;
+// the host must not be empty.
 func validAuthority(a string) bool {
 	if at := strings.LastIndex(a, "@"); at >= 0 {
 		if !userinfoRE.MatchString(a[:at]) {
@@ -134,18 +142,32 @@ func validAuthority(a string) bool {
 		if end < 0 {
 			return false
 		}
-		host, port = a[:end+1], strings.TrimPrefix(a[end+1:], ":")
-		if len(a) > end+1 && a[end+1] != ':' {
+		host, port = a[:end+1], a[end+1:]
+		if port != "" && port[0] != ':' {
 			return false
 		}
-		ip := net.ParseIP(host[1 : len(host)-1])
-		if ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
+		port = strings.TrimPrefix(port, ":")
+		inner := host[1 : len(host)-1]
+		ip := net.ParseIP(inner)
+		if ip == nil || !strings.Contains(inner, ":") {
 			return false
 		}
-	} else if i := strings.LastIndex(a, ":"); i >= 0 {
-		host, port = a[:i], a[i+1:]
+	} else {
+		if i := strings.LastIndex(a, ":"); i >= 0 {
+			host, port = a[:i], a[i+1:]
+		}
+		if !regNameRE.MatchString(host) {
+			return false
+		}
+		if m := ipv4RE.FindStringSubmatch(host); m != nil {
+			for _, octet := range m[1:] {
+				if n, _ := strconv.Atoi(octet); n > 255 {
+					return false
+				}
+			}
+		}
 	}
-	return host != "" && (strings.HasPrefix(host, "[") || regNameRE.MatchString(host)) && portRE.MatchString(port)
+	return host != "" && portRE.MatchString(port)
 }
 
 // wrapIPv6 puts a bare IPv6 address in brackets (utils.wrap_ipv6).
@@ -207,7 +229,7 @@ func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error
 		addr = "https://" + addr
 		u = splitURI(addr)
 	}
-	if !u.hasScheme || !schemeRE.MatchString(u.scheme) || !u.hasAuthority || !validAuthority(u.authority) ||
+	if u.scheme == "" || !u.hasAuthority || !validAuthority(u.authority) ||
 		!pathRE.MatchString(u.path) || (u.hasQuery && !queryRE.MatchString(u.query)) ||
 		(u.hasFragment && !queryRE.MatchString(u.fragment)) {
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
