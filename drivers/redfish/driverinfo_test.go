@@ -210,10 +210,10 @@ func TestProperties(t *testing.T) {
 
 func TestQuotePath(t *testing.T) {
 	for in, want := range map[string]string{
-		"/redfish/v1/Systems/1":   "/redfish/v1/Systems/1",
-		"/a b/é":                  "/a%20b/%C3%A9",
-		"sys~_.-":                 "sys~_.-",
-		"/Systems/x?y#z%":         "/Systems/x%3Fy%23z%25",
+		"/redfish/v1/Systems/1":    "/redfish/v1/Systems/1",
+		"/a b/é":                   "/a%20b/%C3%A9",
+		"sys~_.-":                  "sys~_.-",
+		"/Systems/x?y#z%":          "/Systems/x%3Fy%23z%25",
 		"/Systems/System.Embedded": "/Systems/System.Embedded",
 	} {
 		if got := quotePath(in); got != want {

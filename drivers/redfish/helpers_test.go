@@ -132,7 +132,9 @@ func (h *fakeHost) SaveNode(context.Context) error {
 	return nil
 }
 
-func (h *fakeHost) Spawn(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
+func (h *fakeHost) Spawn(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
+}
 
 func (h *fakeHost) ProcessEvent(context.Context, string, string) error { return nil }
 
