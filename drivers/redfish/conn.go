@@ -378,10 +378,56 @@ type connCache struct {
 	size  int
 	lru   *list.List // of *conn, most recent first
 	byKey map[connKey]*list.Element
+	// dialing holds a channel per key being connected, closed when done,
+	// so that concurrent calls to one BMC open one session.
+	dialing map[connKey]chan struct{}
 }
 
 func newConnCache(size int) *connCache {
-	return &connCache{size: size, lru: list.New(), byKey: map[connKey]*list.Element{}}
+	return &connCache{size: size, lru: list.New(), byKey: map[connKey]*list.Element{}, dialing: map[connKey]chan struct{}{}}
+}
+
+// acquire returns the cached connection for k, or a function the caller
+// must call with the connection it dialed (nil on failure): it caches it
+// and wakes the callers waiting for k. With the cache disabled it never
+// waits.
+func (cc *connCache) acquire(ctx context.Context, k connKey) (*conn, func(*conn) ([]*conn, bool), error) {
+	for {
+		cc.mu.Lock()
+		if e, ok := cc.byKey[k]; ok {
+			cc.lru.MoveToFront(e)
+			cc.mu.Unlock()
+			return e.Value.(*conn), nil, nil
+		}
+		if cc.size == 0 {
+			cc.mu.Unlock()
+			return nil, func(*conn) ([]*conn, bool) { return nil, false }, nil
+		}
+		if ch, busy := cc.dialing[k]; busy {
+			cc.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+		}
+		ch := make(chan struct{})
+		cc.dialing[k] = ch
+		cc.mu.Unlock()
+		return nil, func(c *conn) ([]*conn, bool) {
+			var evicted []*conn
+			var cached bool
+			if c != nil {
+				cached, evicted = cc.put(c)
+			}
+			cc.mu.Lock()
+			delete(cc.dialing, k)
+			cc.mu.Unlock()
+			close(ch)
+			return evicted, cached
+		}, nil
+	}
 }
 
 func (cc *connCache) get(k connKey) *conn {

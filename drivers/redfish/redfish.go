@@ -219,19 +219,21 @@ func orDefault(id string) string {
 
 // tryOpen is one attempt of open.
 func (d *Driver) tryOpen(ctx context.Context, di *driverInfo, log zerolog.Logger) (*op, error) {
-	key := keyOf(di)
-	c := d.cache.get(key)
+	c, done, err := d.cache.acquire(ctx, keyOf(di))
+	if err != nil {
+		return nil, err
+	}
 	cached := c != nil
 	if c == nil {
-		var err error
 		log.Debug().Str("address", di.logAddress()).Msg("no cached Redfish connection; connecting")
-		if c, err = d.dial(ctx, di, log); err != nil {
-			return nil, classify(ctx, err)
-		}
+		c, err = d.dial(ctx, di, log)
 		var evicted []*conn
-		cached, evicted = d.cache.put(c)
+		evicted, cached = done(c)
 		for _, old := range evicted {
 			old.hc.CloseIdleConnections()
+		}
+		if err != nil {
+			return nil, classify(ctx, err)
 		}
 	}
 	o := &op{ctx: ctx, d: d, di: di, c: c, api: c.api.WithContext(ctx), log: log, cached: cached}
