@@ -119,6 +119,7 @@ type ipmiSim struct {
 	dir     string // lan.conf, state/ (chassisctl files), persist/
 	user    string
 	pass    string
+	ctlLog  string // if set, chassis control requests are logged there
 	cmd     *exec.Cmd
 	mu      sync.Mutex
 	stopped chan struct{}
@@ -126,10 +127,15 @@ type ipmiSim struct {
 
 // startIPMISim starts ipmi_sim on addr (a loopback address) and a free
 // port; it is stopped when the test ends.
-func startIPMISim(t testing.TB, addr string) *ipmiSim {
+func startIPMISim(t testing.TB, addr string) *ipmiSim { return startIPMISimLog(t, addr, "") }
+
+// startIPMISimLog is startIPMISim whose chassis control program appends
+// "<unix time> <op> <param>" to ctlLog for every request
+// (chassisctl-log.sh).
+func startIPMISimLog(t testing.TB, addr, ctlLog string) *ipmiSim {
 	t.Helper()
 	needBinary(t, "ipmi_sim", "openipmi")
-	s := &ipmiSim{t: t, addr: addr, dir: t.TempDir(), user: simUser, pass: simPass}
+	s := &ipmiSim{t: t, addr: addr, dir: t.TempDir(), user: simUser, pass: simPass, ctlLog: ctlLog}
 	if err := os.MkdirAll(filepath.Join(s.dir, "state"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +161,9 @@ func (s *ipmiSim) writeConf() {
 		s.t.Fatal(err)
 	}
 	ctl := testdataPath(s.t, "chassisctl.sh") + " " + filepath.Join(s.dir, "state")
+	if s.ctlLog != "" {
+		ctl = testdataPath(s.t, "chassisctl-log.sh") + " " + s.ctlLog + " " + filepath.Join(s.dir, "state")
+	}
 	conf := strings.NewReplacer("@NAME@", "sim"+strconv.Itoa(s.port), "@ADDR@", s.addr, "@PORT@", strconv.Itoa(s.port),
 		"@CTL@", ctl, "@USER@", s.user, "@PASS@", s.pass).Replace(string(tmpl))
 	if err := os.WriteFile(filepath.Join(s.dir, "lan.conf"), []byte(conf), 0o644); err != nil {
