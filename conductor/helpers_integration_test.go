@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/ironic-go/ironic-go/conductor"
 	"github.com/ironic-go/ironic-go/db"
 	"github.com/ironic-go/ironic-go/db/dbtest"
@@ -74,22 +76,26 @@ func (e *itEnv) openStore() *db.Store {
 
 // dial connects to RabbitMQ with the test's control exchange; the
 // connection and its reply queue go at cleanup.
-func (e *itEnv) dial(name string) *rabbit.Transport {
-	e.t.Helper()
+func (e *itEnv) dial(name string) *rabbit.Transport { return dialRabbit(e.t, e.exchange, name) }
+
+// dialRabbit connects to RabbitMQ with control exchange exchange; the
+// connection and its reply queue go at cleanup.
+func dialRabbit(tb testing.TB, exchange, name string) *rabbit.Transport {
+	tb.Helper()
 	cfg := rabbit.DefaultConfig()
-	cfg.ControlExchange = e.exchange
-	cfg.ConnectionName = messagingtest.Unique(e.t, name)
-	cfg.Logger = testLogger(e.t)
-	ctx, cancel := context.WithTimeout(e.t.Context(), 20*time.Second)
+	cfg.ControlExchange = exchange
+	cfg.ConnectionName = messagingtest.Unique(tb, name)
+	cfg.Logger = zerolog.New(zerolog.NewTestWriter(tb)).Level(zerolog.WarnLevel)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	tr, err := rabbit.Dial(ctx, messagingtest.AMQPURL(), cfg)
 	if err != nil {
-		e.t.Fatalf("dial RabbitMQ at %s (start it: make deps; or set IRONIC_GO_AMQP_URL): %v",
+		tb.Fatalf("dial RabbitMQ at %s (start it: make deps; or set IRONIC_GO_AMQP_URL): %v",
 			rabbittest.Redacted(messagingtest.AMQPURL()), err)
 	}
-	e.t.Cleanup(func() {
+	tb.Cleanup(func() {
 		if r, err := tr.Replies(context.Background()); err == nil {
-			rabbittest.DeleteQueuesAtCleanup(e.t, r.Queue())
+			rabbittest.DeleteQueuesAtCleanup(tb, r.Queue())
 		}
 		_ = tr.Close()
 	})
