@@ -2,7 +2,6 @@ package ipmi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -255,6 +254,3 @@ func nodeSetBootDevice(ctx context.Context, task *drivers.Task, device string, p
 	}
 	return mg.SetBootDevice(ctx, task, device, persistent)
 }
-
-// errIs reports whether err is an Ironic exception of class target.
-func errIs(err error, target *exception.Error) bool { return errors.Is(err, target) }
