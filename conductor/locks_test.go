@@ -86,8 +86,24 @@ func TestNodeLockedByAnotherHolder(t *testing.T) {
 		t.Fatalf("node changed under another holder's lock: reservation=%s provision_state=%s extra=%v",
 			deref(got.Reservation), deref(got.ProvisionState), got.Extra)
 	}
+}
 
-	// The holder releases while the conductor is still retrying.
+// TestNodeLockedReleasedDuringRetries: when the holder lets go while the
+// conductor is still retrying (node_locked_retry_attempts), the call goes
+// through.
+func TestNodeLockedReleasedDuringRetries(t *testing.T) {
+	t.Parallel()
+	u := newUnitEnv(t, testDrivers{}, func(c *conductor.Config) {
+		// Retries for 5 s; the holder lets go after 50 ms.
+		c.NodeLockedRetryAttempts = 250
+		c.NodeLockedRetryInterval = 20 * time.Millisecond
+	})
+	ctx := t.Context()
+	uuid := *u.enroll("released", nil).UUID
+	if _, err := u.store.ReserveNode(ctx, "other-host", db.ByUUID(uuid)); err != nil {
+		t.Fatal(err)
+	}
+	to := u.to()
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		time.Sleep(50 * time.Millisecond)
