@@ -60,6 +60,17 @@ func newItEnv(t *testing.T, hbTimeout time.Duration) *itEnv {
 	}
 	rabbittest.RawConn(t) // fails with the fix when RabbitMQ is down
 	rabbittest.DeleteTopologyAtCleanup(t, e.exchange, e.topic)
+	// The conductors' fanout queues (named "<topic>_fanout_<uuid>"; oslo
+	// leaves them to x-expires), once the conductors have stopped.
+	t.Cleanup(func() {
+		var fanout []string
+		for name := range rabbittest.Queues(t) {
+			if strings.HasPrefix(name, e.topic+"_fanout_") {
+				fanout = append(fanout, name)
+			}
+		}
+		rabbittest.DeleteQueuesAtCleanup(t, fanout...)
+	})
 	e.store = e.openStore()
 	return e
 }
