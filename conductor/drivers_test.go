@@ -27,6 +27,9 @@ const (
 	slowName = "slow"
 	// panicName is a power interface whose power changes panic.
 	panicName = "panic"
+	// failName is a power interface whose power changes fail, and a
+	// deploy interface whose deployments fail.
+	failName = "fail"
 	// flakyName is an implementation (power, management, deploy, inspect)
 	// that fails at random.
 	flakyName = "flaky"
@@ -66,6 +69,24 @@ func (p slowPower) SetPowerState(ctx context.Context, task *drivers.Task, state 
 
 func (p slowPower) Reboot(ctx context.Context, task *drivers.Task, timeout time.Duration) error {
 	return p.SetPowerState(ctx, task, drivers.PowerOn, timeout)
+}
+
+// failPower fails every power change with a plain Go error.
+type failPower struct{ fake.Power }
+
+func (failPower) SetPowerState(context.Context, *drivers.Task, string, time.Duration) error {
+	return errors.New("the BMC said no")
+}
+
+func (failPower) Reboot(context.Context, *drivers.Task, time.Duration) error {
+	return errors.New("the BMC said no")
+}
+
+// panicDeploy panics in the deploy worker.
+type panicDeploy struct{ fakeDeploy }
+
+func (panicDeploy) Deploy(context.Context, *drivers.Task) (string, error) {
+	panic("panicDeploy: injected panic")
 }
 
 // panicPower panics in the worker that changes the power state.
@@ -267,11 +288,11 @@ func enabledInterfaces() map[drivers.InterfaceType][]string {
 	return map[drivers.InterfaceType][]string{
 		drivers.InterfaceBoot:       {fake.Name},
 		drivers.InterfaceConsole:    {fake.Name, drivers.NoConsoleName},
-		drivers.InterfaceDeploy:     {fake.Name, flakyName},
+		drivers.InterfaceDeploy:     {fake.Name, flakyName, panicName},
 		drivers.InterfaceInspect:    {fake.Name, drivers.NoInspectName, flakyName},
 		drivers.InterfaceManagement: {fake.Name, flakyName},
 		drivers.InterfaceNetwork:    {drivers.NoopNetworkName},
-		drivers.InterfacePower:      {fake.Name, strictName, slowName, panicName, flakyName},
+		drivers.InterfacePower:      {fake.Name, strictName, slowName, panicName, failName, flakyName},
 		drivers.InterfaceRAID:       {fake.Name, drivers.NoRAIDName},
 		drivers.InterfaceStorage:    {fake.Name, drivers.NoopStorageName},
 		drivers.InterfaceVendor:     {fake.Name, drivers.NoVendorName},
@@ -292,6 +313,8 @@ func (d testDrivers) registry(t testing.TB) *drivers.Registry {
 		{Type: drivers.InterfacePower, Name: strictName, Impl: strictPower{}},
 		{Type: drivers.InterfacePower, Name: slowName, Impl: slowPower{delay: d.slowDelay, gate: d.slowGate}},
 		{Type: drivers.InterfacePower, Name: panicName, Impl: panicPower{}},
+		{Type: drivers.InterfacePower, Name: failName, Impl: failPower{}},
+		{Type: drivers.InterfaceDeploy, Name: panicName, Impl: panicDeploy{}},
 		{Type: drivers.InterfacePower, Name: flakyName, Impl: flakyPower{c: c}},
 		{Type: drivers.InterfaceManagement, Name: flakyName, Impl: flakyManagement{c: c}},
 		{Type: drivers.InterfaceDeploy, Name: flakyName, Impl: flakyDeploy{c: c}},
