@@ -22,6 +22,7 @@ import (
 	"github.com/ironic-go/ironic-go/db"
 	"github.com/ironic-go/ironic-go/drivers"
 	"github.com/ironic-go/ironic-go/drivers/fake"
+	"github.com/ironic-go/ironic-go/drivers/ipmi"
 	"github.com/ironic-go/ironic-go/messaging/rabbit"
 	"github.com/ironic-go/ironic-go/objects/exception"
 )
@@ -32,11 +33,28 @@ const prog = "ironic-conductor"
 // database at start.
 const connectTimeout = 30 * time.Second
 
-// catalogs are the hardware types and interfaces this build has; the
+// hardware is the hardware types and interfaces this build has; the
 // configuration enables some of them.
-func catalogs() []drivers.Catalog {
-	return []drivers.Catalog{drivers.NoopCatalog(), fake.Catalog()}
+type hardware struct {
+	ipmi *ipmi.Driver
 }
+
+func newHardware(cfg conf.Daemon, log zerolog.Logger) (*hardware, error) {
+	ic := cfg.IPMI
+	ic.Logger = log.With().Str("component", "ipmi").Logger()
+	id, err := ipmi.New(ic)
+	if err != nil {
+		return nil, err
+	}
+	return &hardware{ipmi: id}, nil
+}
+
+func (h *hardware) catalogs() []drivers.Catalog {
+	return []drivers.Catalog{drivers.NoopCatalog(), fake.Catalog(), h.ipmi.Catalog()}
+}
+
+// Close ends the drivers' BMC sessions.
+func (h *hardware) Close() { h.ipmi.Close() }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,9 +117,14 @@ func run(ctx context.Context, args []string, stderr *os.File) int {
 // is called once the conductor is up.
 func serve(ctx context.Context, cfg conf.Daemon, log zerolog.Logger, started func()) error {
 	cfg.Drivers.Logger = log
-	reg, err := drivers.NewRegistry(cfg.Drivers, catalogs()...)
+	hw, err := newHardware(cfg, log)
 	if err != nil {
-		return driversError(err, catalogs())
+		return err
+	}
+	defer hw.Close()
+	reg, err := drivers.NewRegistry(cfg.Drivers, hw.catalogs()...)
+	if err != nil {
+		return driversError(err, hw.catalogs())
 	}
 
 	m := cfg.Messaging

@@ -7,7 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
+	"github.com/ironic-go/ironic-go/cmd/internal/conf"
 	"github.com/ironic-go/ironic-go/drivers"
+	"github.com/ironic-go/ironic-go/drivers/ipmi"
 )
 
 // startupFailure is a configuration the daemon must refuse at start with
@@ -32,14 +36,12 @@ var startupFailures = []startupFailure{
 	{name: "bad values", conf: "[DEFAULT]\nstate_path = %s\ntransport_url = rabbit://ironic:b4dv4lue@127.0.0.1:1/\n" +
 		"[conductor]\nworkers_pool_size = 1\nheartbeat_interval = often\n",
 		want: []string{"workers_pool_size", "heartbeat_interval"}, secret: "b4dv4lue"},
-	{name: "unknown hardware type", conf: "[DEFAULT]\nstate_path = %s\nenabled_hardware_types = fake-hardware,ipmi\n" +
+	{name: "unknown hardware type", conf: "[DEFAULT]\nstate_path = %s\nenabled_hardware_types = fake-hardware,idrac\n" +
 		"transport_url = rabbit://ironic:hw5ecret@127.0.0.1:1/\n",
-		want: []string{"enabled_hardware_types", "ipmi", "this build has: fake-hardware"}, secret: "hw5ecret"},
-	{name: "Ironic's default hardware types", conf: "[DEFAULT]\nstate_path = %s\n",
-		want: []string{"enabled_hardware_types", "ipmi, redfish"}},
+		want: []string{"enabled_hardware_types", "idrac", "this build has: fake-hardware"}, secret: "hw5ecret"},
 	{name: "unknown interface", conf: "[DEFAULT]\nstate_path = %s\nenabled_hardware_types = fake-hardware\n" +
-		"enabled_power_interfaces = fake,ipmitool\n",
-		want: []string{"enabled_power_interfaces", "ipmitool", "this build has: fake"}},
+		"enabled_power_interfaces = fake,idrac-redfish\n",
+		want: []string{"enabled_power_interfaces", "idrac-redfish", "this build has: fake"}},
 	{name: "default not enabled", conf: "[DEFAULT]\nstate_path = %s\nenabled_hardware_types = fake-hardware\n" +
 		"default_deploy_interface = direct\n",
 		want: []string{"InterfaceNotFoundInEntrypoint", "direct"}},
@@ -127,9 +129,14 @@ func TestUsage(t *testing.T) {
 }
 
 func TestDriversErrorNamesWhatThisBuildHas(t *testing.T) {
-	_, err := drivers.NewRegistry(drivers.Config{EnabledHardwareTypes: []string{"fake-hardware"},
-		EnabledInterfaces: map[drivers.InterfaceType][]string{drivers.InterfaceBoot: {"pxe", "fake"}}}, catalogs()...)
-	got := driversError(err, catalogs()).Error()
+	hw, err := newHardware(conf.Daemon{IPMI: ipmi.DefaultConfig()}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hw.Close()
+	_, err = drivers.NewRegistry(drivers.Config{EnabledHardwareTypes: []string{"fake-hardware"},
+		EnabledInterfaces: map[drivers.InterfaceType][]string{drivers.InterfaceBoot: {"pxe", "fake"}}}, hw.catalogs()...)
+	got := driversError(err, hw.catalogs()).Error()
 	if !strings.Contains(got, "[DEFAULT] enabled_boot_interfaces: unknown boot interface pxe") || !strings.Contains(got, "this build has: fake") {
 		t.Errorf("driversError = %q", got)
 	}

@@ -3,6 +3,7 @@ package conf
 import (
 	"github.com/ironic-go/ironic-go/conductor"
 	"github.com/ironic-go/ironic-go/drivers"
+	"github.com/ironic-go/ironic-go/drivers/ipmi"
 	"github.com/ironic-go/ironic-go/rpcapi/hashring"
 )
 
@@ -20,6 +21,10 @@ type Daemon struct {
 	// can find its connections in RabbitMQ.
 	Messaging Messaging
 	Logging   Logging
+	// IPMI configures the ipmi hardware type ([ipmi], with [conductor]
+	// power_state_change_timeout and soft_power_off_timeout and [deploy]
+	// default_boot_mode).
+	IPMI ipmi.Config
 }
 
 // DaemonFrom reads every section ironic-conductor uses and reports every
@@ -34,6 +39,7 @@ func DaemonFrom(f *Files, defaultHost string) (Daemon, error) {
 		Drivers:   readDrivers(f, &errs),
 		Database:  readDatabase(f, &errs),
 		Messaging: readMessaging(f, IronicExchange, &errs),
+		IPMI:      readIPMI(f, &errs),
 	}
 	d.Messaging.Rabbit.ConnectionName = d.Conductor.Host
 	return d, invalid(errs)
