@@ -153,7 +153,7 @@ func (t *authTransport) login(ctx context.Context) error {
 	defer drain(resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return httpError(http.MethodPost, sessions, schemas.ConstructError(resp.StatusCode, data))
+		return httpError(http.MethodPost, t.endpoint, sessions, schemas.ConstructError(resp.StatusCode, data))
 	}
 	tok := resp.Header.Get("X-Auth-Token")
 	if tok == "" {
@@ -317,9 +317,9 @@ func (d *Driver) dial(ctx context.Context, di *driverInfo, log zerolog.Logger) (
 		Endpoint: di.address, HTTPClient: hc, NoModifyTransport: true, ReuseConnections: true,
 	})
 	if err != nil {
-		return fail(httpError(http.MethodGet, serviceRootPath, err))
+		return fail(httpError(http.MethodGet, di.address, serviceRootPath, err))
 	}
-	root, err := readJSON[serviceRoot](c.api, serviceRootPath)
+	root, err := readJSON[serviceRoot](c.api, di.address, serviceRootPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -350,11 +350,12 @@ func (d *Driver) dial(ctx context.Context, di *driverInfo, log zerolog.Logger) (
 	return c, nil
 }
 
-// readJSON GETs path and decodes it into T.
-func readJSON[T any](api *gofish.APIClient, path string) (*T, error) {
+// readJSON GETs path and decodes it into T (base is the BMC address, for
+// errors).
+func readJSON[T any](api *gofish.APIClient, base, path string) (*T, error) {
 	resp, err := api.Get(path)
 	if err != nil {
-		return nil, httpError(http.MethodGet, path, err)
+		return nil, httpError(http.MethodGet, base, path, err)
 	}
 	defer drain(resp)
 	v := new(T)

@@ -42,7 +42,7 @@ func TestUnauthorized(t *testing.T) {
 	delete(info, InfoPassword)
 	task, _ := e.task(info)
 	_, err := e.d.Power().GetPowerState(t.Context(), task)
-	wantClass(t, err, "RedfishError", "Redfish exception occurred. Error: HTTP GET /redfish/v1/Systems returned code 401")
+	wantClass(t, err, "RedfishError", "Redfish exception occurred. Error: HTTP GET "+e.srv.URL+"/redfish/v1/Systems returned code 401")
 	if !errors.Is(err, ErrAccess) {
 		t.Errorf("a 401 does not match ErrAccess: %v", err)
 	}
@@ -422,7 +422,7 @@ func TestSystemSelection(t *testing.T) {
 	e.mu.Unlock()
 	task, _ = e.task(e.info("/redfish/v1/Systems/nope"))
 	_, err = e.d.Power().GetPowerState(t.Context(), task)
-	wantClass(t, err, "RedfishError", "HTTP GET /redfish/v1/Systems/nope returned code 404. Base.1.8.ResourceMissingAtURI")
+	wantClass(t, err, "RedfishError", "HTTP GET "+e.srv.URL+"/redfish/v1/Systems/nope returned code 404. Base.1.8.ResourceMissingAtURI")
 	// Not found is not a connection failure: no retry.
 	if n := len(e.sleeps); n != 0 {
 		t.Errorf("retried %d times", n)

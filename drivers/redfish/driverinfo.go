@@ -92,8 +92,8 @@ type driverInfo struct {
 var uriRE = regexp.MustCompile(`^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^\\/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?`)
 
 type uriParts struct {
-	scheme, authority, path, query, fragment string
-	hasAuthority, hasQuery, hasFragment      bool
+	scheme, authority, path string
+	hasAuthority            bool
 }
 
 func splitURI(s string) uriParts {
@@ -111,8 +111,6 @@ func splitURI(s string) uriParts {
 	u.scheme, _ = group(1)
 	u.authority, u.hasAuthority = group(2)
 	u.path, _ = group(3)
-	u.query, u.hasQuery = group(4)
-	u.fragment, u.hasFragment = group(5)
 	return u
 }
 
@@ -123,8 +121,6 @@ var (
 	regNameRE  = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$`)
 	ipv4RE     = regexp.MustCompile(`^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$`)
 	portRE     = regexp.MustCompile(`^[0-9]{0,5}$`)
-	pathRE     = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$`)
-	queryRE    = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$`)
 )
 
 // validAuthority checks userinfo@host:port as rfc3986's validator does;
@@ -229,9 +225,9 @@ func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error
 		addr = "https://" + addr
 		u = splitURI(addr)
 	}
-	if u.scheme == "" || !u.hasAuthority || !validAuthority(u.authority) ||
-		!pathRE.MatchString(u.path) || (u.hasQuery && !queryRE.MatchString(u.query)) ||
-		(u.hasFragment && !queryRE.MatchString(u.fragment)) {
+	// rfc3986 percent-encodes the path, query and fragment before its
+	// validator sees them, so only the scheme and authority can fail.
+	if u.scheme == "" || !u.hasAuthority || !validAuthority(u.authority) {
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
 			"Invalid Redfish address %s set in driver_info/redfish_address on node %s", addr, uuid))
 	}

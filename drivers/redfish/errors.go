@@ -29,8 +29,8 @@ var (
 // HTTPError is a BMC answer with an error status (sushy's HTTPError).
 type HTTPError struct {
 	Method string
-	// Path is the request path on the BMC.
-	Path       string
+	// URL is the request's URL (the BMC address and the path).
+	URL        string
 	StatusCode int
 	// MessageID and Message are the Redfish error's most specific
 	// message, or the start of the body when it is not a Redfish error.
@@ -42,7 +42,7 @@ func (e *HTTPError) Error() string {
 	if e.MessageID != "" {
 		msg = e.MessageID + ": " + msg
 	}
-	return fmt.Sprintf("HTTP %s %s returned code %d. %s", e.Method, e.Path, e.StatusCode, msg)
+	return fmt.Sprintf("HTTP %s %s returned code %d. %s", e.Method, e.URL, e.StatusCode, msg)
 }
 
 // Is matches ErrAccess for 401 and 403.
@@ -50,13 +50,14 @@ func (e *HTTPError) Is(target error) bool {
 	return target == ErrAccess && (e.StatusCode == 401 || e.StatusCode == 403)
 }
 
-// httpError converts gofish's *schemas.Error, adding the request.
-func httpError(method, path string, err error) error {
+// httpError converts gofish's *schemas.Error, adding the request (base is
+// the BMC address).
+func httpError(method, base, path string, err error) error {
 	var se *schemas.Error
 	if !errors.As(err, &se) || se.HTTPReturnedStatusCode == 0 {
 		return err
 	}
-	he := &HTTPError{Method: method, Path: path, StatusCode: se.HTTPReturnedStatusCode, MessageID: se.Code, Message: se.Message}
+	he := &HTTPError{Method: method, URL: base + path, StatusCode: se.HTTPReturnedStatusCode, MessageID: se.Code, Message: se.Message}
 	for _, ei := range se.ExtendedInfos {
 		if ei.Message != "" {
 			he.MessageID, he.Message = ei.MessageID, ei.Message

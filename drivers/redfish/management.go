@@ -215,7 +215,7 @@ func (o *op) patchBoot(target schemas.BootSource, enabled schemas.BootSourceOver
 	path := o.sys.ODataID
 	resp, err := o.api.Patch(path, map[string]any{"Boot": boot})
 	if err != nil {
-		return classify(o.ctx, httpError(http.MethodPatch, path, err))
+		return classify(o.ctx, httpError(http.MethodPatch, o.di.address, path, err))
 	}
 	drain(resp)
 	return nil

@@ -153,7 +153,7 @@ func TestBootDeviceErrors(t *testing.T) {
 	s := newEnv(t, &redfishtest.Options{Mockup: redfishtest.MockupSmartNIC}, nil)
 	dpu, _ := s.task(s.info("/redfish/v1/Systems/Card1-SoC"))
 	err = s.d.Management().SetBootDevice(t.Context(), dpu, drivers.BootDevicePXE, false)
-	wantClass(t, err, "RedfishError", "HTTP PATCH /redfish/v1/Systems/Card1-SoC returned code 400. Base.1.8.PropertyUnknown")
+	wantClass(t, err, "RedfishError", "HTTP PATCH "+s.srv.URL+"/redfish/v1/Systems/Card1-SoC returned code 400. Base.1.8.PropertyUnknown")
 	bd, err := s.d.Management().GetBootDevice(t.Context(), dpu)
 	if err != nil || bd.Device != "" || bd.Persistent != nil {
 		t.Errorf("DPU boot device = %v, %v", bd.Map(), err)
@@ -320,7 +320,7 @@ func TestInjectNMI(t *testing.T) {
 	// The emulator advertises Nmi but answers 501; Ironic raises
 	// RedfishError.
 	wantClass(t, err, "RedfishError", "Redfish inject NMI failed for node "+testNodeUUID,
-		"HTTP POST "+rackSystem+"/Actions/ComputerSystem.Reset returned code 501", "Base.1.8.ActionNotSupported")
+		"HTTP POST "+e.srv.URL+rackSystem+"/Actions/ComputerSystem.Reset returned code 501", "Base.1.8.ActionNotSupported")
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 501 {
 		t.Errorf("the 501 is not in the chain: %v", err)

@@ -218,7 +218,7 @@ func (o *op) reset(rt schemas.ResetType) error {
 	}
 	resp, err := o.api.Post(target, map[string]any{"ResetType": rt})
 	if err != nil {
-		return classify(o.ctx, httpError(http.MethodPost, target, err))
+		return classify(o.ctx, httpError(http.MethodPost, o.di.address, target, err))
 	}
 	drain(resp)
 	o.log.Debug().Str("reset_type", string(rt)).Msg("reset posted")

@@ -257,7 +257,7 @@ func (o *op) system() (*schemas.ComputerSystem, error) {
 		if coll == "" {
 			return nil, errors.New("the service root has no Systems collection")
 		}
-		members, err := readJSON[schemas.LinksCollection](o.api, coll)
+		members, err := readJSON[schemas.LinksCollection](o.api, o.di.address, coll)
 		if err != nil {
 			return nil, err
 		}
@@ -272,7 +272,7 @@ func (o *op) system() (*schemas.ComputerSystem, error) {
 	}
 	sys, err := schemas.GetComputerSystem(o.api, path)
 	if err != nil {
-		return nil, httpError(http.MethodGet, path, err)
+		return nil, httpError(http.MethodGet, o.di.address, path, err)
 	}
 	if sys.ODataID == "" {
 		sys.ODataID = path
