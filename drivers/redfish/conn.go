@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -28,6 +29,30 @@ const serviceRootPath = "/redfish/v1/"
 
 // errTooLarge reports a response body over Config.MaxResponseBytes.
 var errTooLarge = errors.New("redfish: response body too large")
+
+// errTooManyRequests reports an operation that made more requests than
+// any sane BMC needs (e.g. a collection whose next page is itself).
+var errTooManyRequests = errors.New("redfish: too many requests for one operation")
+
+// maxRequestsPerOp bounds the requests of one driver call.
+const maxRequestsPerOp = 2000
+
+type budgetKey struct{}
+
+// withBudget gives ctx a request budget that the transport spends.
+func withBudget(ctx context.Context, n int64) context.Context {
+	b := new(atomic.Int64)
+	b.Store(n)
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+// spend takes one request from ctx's budget, if it has one.
+func spend(ctx context.Context) error {
+	if b, ok := ctx.Value(budgetKey{}).(*atomic.Int64); ok && b.Add(-1) < 0 {
+		return errTooManyRequests
+	}
+	return nil
+}
 
 // connKey identifies a reusable connection, as Ironic's SessionCache key
 // (address, username, verify_ca, password hash), plus the auth type.
@@ -111,6 +136,12 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *authTransport) send(req *http.Request, body io.ReadCloser, mode, token string) (*http.Response, error) {
+	if err := spend(req.Context()); err != nil {
+		if body != nil {
+			_ = body.Close()
+		}
+		return nil, err
+	}
 	r := req.Clone(req.Context())
 	r.Body = body
 	switch {

@@ -94,13 +94,16 @@ func classify(ctx context.Context, err error) error {
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return err
 	}
+	if errors.Is(err, errTooManyRequests) || errors.Is(err, errTooLarge) {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return &connectionError{err: err}
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	if errors.As(err, &syn) || errors.As(err, &typ) || errors.Is(err, errTooLarge) {
+	if errors.As(err, &syn) || errors.As(err, &typ) {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return err

@@ -63,6 +63,8 @@ func FuzzRedfishResponse(f *testing.F) {
 		f.Add(uint8(2), []byte(body))
 	}
 
+	f.Add(uint8(3), []byte(`{"Members": [], "Members@odata.nextLink": "`+rackSystem+`/Processors"}`))
+
 	srv := redfishtest.Start(f, redfishtest.Options{Username: "admin", Password: testPassword})
 	cfg := testConfig()
 	cfg.ConnectionAttempts = 1

@@ -3,6 +3,7 @@ package redfish
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -223,5 +224,22 @@ func TestCapabilities(t *testing.T) {
 		if got, err := updatedCapabilities(c.in, "boot_mode", "uefi"); err != nil || got != c.want {
 			t.Errorf("updatedCapabilities(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
+	}
+}
+
+// TestInspectPaginationLoop: a collection whose next page is itself must
+// not make the driver loop.
+func TestInspectPaginationLoop(t *testing.T) {
+	e := newEnv(t, &redfishtest.Options{}, nil)
+	task, _ := e.task(e.info(""))
+	coll := rackSystem + "/Processors"
+	e.srv.SetResource(coll, []byte(`{"@odata.id": "`+coll+`", "Members": [], "Members@odata.nextLink": "`+coll+`"}`))
+	_, err := e.d.Inspect().InspectHardware(t.Context(), task)
+	wantClass(t, err, "RedfishError", "Cannot read the processors of node "+testNodeUUID)
+	if !errors.Is(err, ErrMalformed) && !strings.Contains(err.Error(), "too many requests") {
+		t.Errorf("err = %v", err)
+	}
+	if n := len(e.srv.Requests()); n > maxRequestsPerOp+10 {
+		t.Errorf("%d requests", n)
 	}
 }

@@ -219,6 +219,7 @@ func orDefault(id string) string {
 
 // tryOpen is one attempt of open.
 func (d *Driver) tryOpen(ctx context.Context, di *driverInfo, log zerolog.Logger) (*op, error) {
+	ctx = withBudget(ctx, maxRequestsPerOp)
 	c, done, err := d.cache.acquire(ctx, keyOf(di))
 	if err != nil {
 		return nil, err
