@@ -23,7 +23,7 @@ import (
 	"time"
 )
 
-//go:embed testdata
+//go:embed testdata/public-* testdata/LICENSE.md testdata/NOTICE testdata/README.md
 var mockups embed.FS
 
 // Mockup names (directories of testdata/).
