@@ -117,6 +117,11 @@ func parsePostgres(orig, rest string) (Connection, error) {
 	if q.Get("sslmode") == "" {
 		q.Set("sslmode", "prefer")
 	}
+	// lib/pq's own option: send parameters with the query instead of
+	// preparing it first, one round trip per query instead of two.
+	if q.Get("binary_parameters") == "" {
+		q.Set("binary_parameters", "yes")
+	}
 	if u.Hostname() == "" && q.Get("host") == "" {
 		q.Set("host", "/var/run/postgresql")
 	}
@@ -148,7 +153,8 @@ func parsePostgres(orig, rest string) (Connection, error) {
 		Backend:  BackendPostgreSQL,
 		dsn:      driverURL.String(),
 		secret:   secret,
-		redacted: shown.String(),
+		// url escapes the mask's asterisks; show them as typed.
+		redacted: strings.ReplaceAll(shown.String(), "%2A%2A%2A", "***"),
 	}, nil
 }
 

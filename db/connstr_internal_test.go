@@ -14,14 +14,14 @@ func TestParseConnection(t *testing.T) {
 		secret           string
 	}{
 		{in: "postgresql://ironic:s3cret@db.example:5432/ironic", backend: BackendPostgreSQL,
-			shown: "postgresql://ironic:%2A%2A%2A@db.example:5432/ironic", dsn: "postgres://ironic:s3cret@db.example:5432/ironic?sslmode=prefer", secret: "s3cret"},
+			shown: "postgresql://ironic:***@db.example:5432/ironic", dsn: "postgres://ironic:s3cret@db.example:5432/ironic?binary_parameters=yes&sslmode=prefer", secret: "s3cret"},
 		{in: "postgresql+psycopg2://ironic:p%40ss@127.0.0.1/ironic?sslmode=disable", backend: BackendPostgreSQL,
-			shown: "postgresql+psycopg2://ironic:%2A%2A%2A@127.0.0.1/ironic?sslmode=disable", dsn: "sslmode=disable", secret: "p@ss"},
+			shown: "postgresql+psycopg2://ironic:***@127.0.0.1/ironic?sslmode=disable", dsn: "sslmode=disable", secret: "p@ss"},
 		{in: "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&options=-csearch_path%3Dx", backend: BackendPostgreSQL,
 			shown: "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&options=-csearch_path%3Dx", dsn: "options=-csearch_path%3Dx"},
 		{in: "postgresql://u@/ironic", backend: BackendPostgreSQL, shown: "postgresql://u@/ironic", dsn: "host=%2Fvar%2Frun%2Fpostgresql"},
 		{in: "postgresql://u@h/db?password=hunter22&charset=utf8", backend: BackendPostgreSQL,
-			shown: "postgresql://u@h/db?charset=utf8&password=%2A%2A%2A", dsn: "password=hunter22", secret: "hunter22"},
+			shown: "postgresql://u@h/db?charset=utf8&password=***", dsn: "password=hunter22", secret: "hunter22"},
 		{in: "sqlite:///relative/ironic.sqlite", backend: BackendSQLite, path: "relative/ironic.sqlite",
 			shown: "sqlite:///relative/ironic.sqlite", dsn: "file:relative/ironic.sqlite?"},
 		{in: "sqlite:////var/lib/ironic/ironic.sqlite", backend: BackendSQLite, path: "/var/lib/ironic/ironic.sqlite",
