@@ -113,6 +113,7 @@ func (t *authTransport) state() (mode, token string) {
 	return t.mode, t.token
 }
 
+// RoundTrip implements http.RoundTripper.
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	mode, token := t.state()
 	resp, err := t.send(req, req.Body, mode, token)

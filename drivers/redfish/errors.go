@@ -37,6 +37,7 @@ type HTTPError struct {
 	MessageID, Message string
 }
 
+// Error returns sushy's text: "HTTP <method> <url> returned code <n>. <id>: <message>".
 func (e *HTTPError) Error() string {
 	msg := e.Message
 	if e.MessageID != "" {
