@@ -273,7 +273,7 @@ func (s *Service) cleanupAfterTimeout(ctx context.Context, t *Task) error {
 
 // cleanupCleanWaitTimeout is utils.cleanup_cleanwait_timeout.
 func (s *Service) cleanupCleanWaitTimeout(ctx context.Context, t *Task) error {
-	msg := fmt.Sprintf("Timeout reached while cleaning the node. Please check if the ramdisk responsible for the cleaning is running on the node. Failed on step %s.", pyRepr(t.Node.CleanStep))
+	msg := fmt.Sprintf("Timeout reached while cleaning the node. Please check if the ramdisk responsible for the cleaning is running on the node. Failed on step %s.", exception.PyRepr(t.Node.CleanStep))
 	return s.mgr.cleaningError(ctx, t, msg, true, false)
 }
 

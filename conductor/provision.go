@@ -382,13 +382,13 @@ func (m *Manager) validateUserCleanSteps(ctx context.Context, t *Task, user []an
 		name, _ := us["step"].(string)
 		ds, ok := byKey[iface+"."+name]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("node does not support this clean step: %s", pyDict(us)))
+			errs = append(errs, fmt.Sprintf("node does not support this clean step: %s", exception.PyRepr(us)))
 			continue
 		}
 		args, _ := us["args"].(map[string]any)
 		if len(args) > 0 {
 			if len(ds.ArgsInfo) == 0 {
-				errs = append(errs, fmt.Sprintf("clean step %s does not take any arguments", pyDict(us)))
+				errs = append(errs, fmt.Sprintf("clean step %s does not take any arguments", exception.PyRepr(us)))
 			} else {
 				var invalid []string
 				for k := range args {
@@ -397,7 +397,7 @@ func (m *Manager) validateUserCleanSteps(ctx context.Context, t *Task, user []an
 					}
 				}
 				if len(invalid) > 0 {
-					errs = append(errs, fmt.Sprintf("clean step %s has these invalid arguments: %s", pyDict(us), joinSorted(invalid)))
+					errs = append(errs, fmt.Sprintf("clean step %s has these invalid arguments: %s", exception.PyRepr(us), joinSorted(invalid)))
 				}
 			}
 		}
@@ -411,7 +411,7 @@ func (m *Manager) validateUserCleanSteps(ctx context.Context, t *Task, user []an
 			}
 		}
 		if len(missing) > 0 {
-			errs = append(errs, fmt.Sprintf("clean step %s is missing these required keyword arguments: %s", pyDict(us), joinSorted(missing)))
+			errs = append(errs, fmt.Sprintf("clean step %s is missing these required keyword arguments: %s", exception.PyRepr(us), joinSorted(missing)))
 		}
 		step := nodeDict(us)
 		step["priority"] = int64(ds.Priority)
@@ -449,7 +449,7 @@ func (m *Manager) doNextCleanStep(ctx context.Context, t *Task, index int) error
 			result, err = guard1(t, func() (string, error) { return t.Driver.ExecuteCleanStep(ctx, &t.Task, step) })
 		}
 		if err != nil {
-			return m.cleaningError(ctx, t, fmt.Sprintf("Node %s failed step %s: %s", t.NodeUUID(), pyDict(sm), errorText(err)), true, true)
+			return m.cleaningError(ctx, t, fmt.Sprintf("Node %s failed step %s: %s", t.NodeUUID(), exception.PyRepr(sm), errorText(err)), true, true)
 		}
 		if result == drivers.StateCleanWait {
 			target := states.NoState
@@ -461,7 +461,7 @@ func (m *Manager) doNextCleanStep(ctx context.Context, t *Task, index int) error
 		}
 		if result != "" {
 			return m.cleaningError(ctx, t, fmt.Sprintf("While executing step %s on node %s, step returned invalid value: %s",
-				pyDict(sm), t.NodeUUID(), result), true, true)
+				exception.PyRepr(sm), t.NodeUUID(), result), true, true)
 		}
 		dii = nodeDict(t.Node.DriverInternalInfo)
 	}

@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ironic-go/ironic-go/objects/exception"
@@ -115,12 +114,12 @@ func raidSchemaError(cfg map[string]any) string {
 		errs = append(errs, schemaError{depth, weak, notMatch, msg})
 	}
 	if cfg == nil {
-		add(0, false, true, pyRepr(nil)+" is not of type 'object'")
+		add(0, false, true, exception.PyRepr(nil)+" is not of type 'object'")
 	} else {
 		if disks, ok := cfg["logical_disks"]; ok {
 			list, ok := disks.([]any)
 			if !ok {
-				add(1, false, true, pyRepr(disks)+" is not of type 'array'")
+				add(1, false, true, exception.PyRepr(disks)+" is not of type 'array'")
 			} else {
 				for _, d := range list {
 					logicalDiskErrors(d, add)
@@ -154,7 +153,7 @@ func raidSchemaError(cfg map[string]any) string {
 func logicalDiskErrors(d any, add func(depth int, weak, notMatch bool, msg string)) {
 	disk, ok := d.(map[string]any)
 	if !ok {
-		add(2, false, true, pyRepr(d)+" is not of type 'object'")
+		add(2, false, true, exception.PyRepr(d)+" is not of type 'object'")
 		return
 	}
 	for _, p := range logicalDiskProperties {
@@ -164,7 +163,7 @@ func logicalDiskErrors(d any, add func(depth int, weak, notMatch bool, msg strin
 	}
 	for _, req := range []string{"raid_level", "size_gb"} {
 		if _, ok := disk[req]; !ok {
-			add(2, false, false, pyRepr(req)+" is a required property")
+			add(2, false, false, exception.PyRepr(req)+" is a required property")
 		}
 	}
 	known := make([]string, len(logicalDiskProperties))
@@ -183,7 +182,7 @@ func logicalDiskErrors(d any, add func(depth int, weak, notMatch bool, msg strin
 
 // propertyErrors yields the errors of one logical disk property.
 func propertyErrors(name string, v any, add func(weak, notMatch bool, msg string)) {
-	typeErr := func(typ string) { add(false, true, pyRepr(v)+" is not of type '"+typ+"'") }
+	typeErr := func(typ string) { add(false, true, exception.PyRepr(v)+" is not of type '"+typ+"'") }
 	switch name {
 	case "raid_level", "disk_type", "interface_type":
 		enum := map[string][]string{"raid_level": raidLevels, "disk_type": diskTypes, "interface_type": diskIfaces}[name]
@@ -206,7 +205,7 @@ func propertyErrors(name string, v any, add func(weak, notMatch bool, msg string
 		if n, ok := asInt(v); !ok {
 			typeErr("integer")
 		} else if n <= 0 {
-			add(false, false, pyRepr(v)+" is less than or equal to the minimum of 0")
+			add(false, false, exception.PyRepr(v)+" is less than or equal to the minimum of 0")
 		}
 	case "size_gb":
 		if msg, bad := sizeGBError(v); bad {
@@ -228,15 +227,15 @@ func sizeGBError(v any) (string, bool) {
 		if s == "MAX" {
 			return "", false
 		}
-		return pyRepr(v) + " is not one of ['MAX']", true
+		return exception.PyRepr(v) + " is not one of ['MAX']", true
 	}
 	if n, ok := asInt(v); ok {
 		if n >= 0 {
 			return "", false
 		}
-		return pyRepr(v) + " is less than the minimum of 0", true
+		return exception.PyRepr(v) + " is less than the minimum of 0", true
 	}
-	return pyRepr(v) + " is not valid under any of the given schemas", true
+	return exception.PyRepr(v) + " is not valid under any of the given schemas", true
 }
 
 // physicalDisksError checks anyOf [array of strings, array of at least two
@@ -245,18 +244,18 @@ func sizeGBError(v any) (string, bool) {
 func physicalDisksError(v any) (string, bool) {
 	list, ok := v.([]any)
 	if !ok {
-		return pyRepr(v) + " is not valid under any of the given schemas", true
+		return exception.PyRepr(v) + " is not valid under any of the given schemas", true
 	}
 	var itemErrs []string
 	allStrings, allObjects := true, true
 	for _, e := range list {
 		if _, ok := e.(string); !ok {
 			allStrings = false
-			itemErrs = append(itemErrs, pyRepr(e)+" is not of type 'string'")
+			itemErrs = append(itemErrs, exception.PyRepr(e)+" is not of type 'string'")
 		}
 		if _, ok := e.(map[string]any); !ok {
 			allObjects = false
-			itemErrs = append(itemErrs, pyRepr(e)+" is not of type 'object'")
+			itemErrs = append(itemErrs, exception.PyRepr(e)+" is not of type 'object'")
 		}
 	}
 	if allStrings || (allObjects && len(list) >= 2) {
@@ -265,15 +264,15 @@ func physicalDisksError(v any) (string, bool) {
 	if len(itemErrs) == 1 {
 		return itemErrs[0], true
 	}
-	return pyRepr(v) + " is not valid under any of the given schemas", true
+	return exception.PyRepr(v) + " is not valid under any of the given schemas", true
 }
 
 func enumMsg(v any, enum []string) string {
 	quoted := make([]string, len(enum))
 	for i, e := range enum {
-		quoted[i] = pyRepr(e)
+		quoted[i] = exception.PyRepr(e)
 	}
-	return pyRepr(v) + " is not one of [" + strings.Join(quoted, ", ") + "]"
+	return exception.PyRepr(v) + " is not one of [" + strings.Join(quoted, ", ") + "]"
 }
 
 func extraKeys(m map[string]any, known []string) []string {
@@ -290,7 +289,7 @@ func extraKeys(m map[string]any, known []string) []string {
 func additionalMsg(extra []string) string {
 	quoted := make([]string, len(extra))
 	for i, e := range extra {
-		quoted[i] = pyRepr(e)
+		quoted[i] = exception.PyRepr(e)
 	}
 	verb := "was"
 	if len(extra) > 1 {
@@ -331,80 +330,4 @@ func truthy(v any) bool {
 		return n != 0
 	}
 	return true
-}
-
-// pyRepr renders a JSON value as Python's repr does (dict keys sorted,
-// since Go maps have no order).
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return pyStrRepr(x)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case json.Number:
-		return x.String()
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
-			return strconv.FormatFloat(x, 'f', 1, 64)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyStrRepr(k) + ": " + pyRepr(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
-
-// pyStrRepr quotes s as Python's repr(str) does for printable text.
-func pyStrRepr(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }

@@ -127,16 +127,16 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 	}
 	if len(missing) > 0 {
 		return nil, exception.MissingParameterValue(fmt.Sprintf(
-			"Missing the following IPMI credentials in node's driver_info: %s.", pyRepr(toAny(missing))))
+			"Missing the following IPMI credentials in node's driver_info: %s.", exception.PyRepr(toAny(missing))))
 	}
 
-	d := &driverInfo{uuid: uuid, address: pyStr(info["ipmi_address"]), port: defaultIPMIPort,
+	d := &driverInfo{uuid: uuid, address: exception.PyStr(info["ipmi_address"]), port: defaultIPMIPort,
 		forceBootDevice: info["ipmi_force_boot_device"]}
 	if u, ok := info["ipmi_username"]; ok && u != nil {
-		d.username = pyStr(u)
+		d.username = exception.PyStr(u)
 	}
 	if p, ok := info["ipmi_password"]; ok {
-		d.password = secret(pyStr(p))
+		d.password = secret(exception.PyStr(p))
 	}
 	if !pyTruthy(info["ipmi_username"]) {
 		log.Warn().Str("node", uuid).Msg("ipmi_username is not defined or empty: NULL user will be utilized")
@@ -147,7 +147,7 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 
 	d.protocolVersion = "2.0"
 	if v, ok := info["ipmi_protocol_version"]; ok {
-		d.protocolVersion = pyStr(v)
+		d.protocolVersion = exception.PyStr(v)
 	}
 	if !slices.Contains(validProtoVersions, d.protocolVersion) {
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
@@ -189,7 +189,7 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 	default:
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
 			"Invalid value for ipmi_bridging: %s, the valid value can be one of: ['single', 'dual', 'no']",
-			pyStr(bridging)))
+			exception.PyStr(bridging)))
 	}
 
 	priv := any("ADMINISTRATOR")
@@ -200,12 +200,12 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 	if !isStr || !slices.Contains(validPrivLevels, ps) {
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
 			"Invalid privilege level value:%s, the valid value can be one of %s",
-			pyStr(priv), strings.Join(validPrivLevels, ", ")))
+			exception.PyStr(priv), strings.Join(validPrivLevels, ", ")))
 	}
 	d.privLevel = ps
 
 	if kg := info["ipmi_hex_kg_key"]; pyTruthy(kg) {
-		if len(pyStr(kg))%2 != 0 {
+		if len(exception.PyStr(kg))%2 != 0 {
 			return nil, exception.InvalidParameterValue("Number of ipmi_hex_kg_key characters is not even")
 		}
 		return nil, exception.InvalidParameterValue(
@@ -215,13 +215,13 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 	if v, ok := info["ipmi_cipher_suite"]; ok && v != nil {
 		cs, ok := pyInt(v)
 		if !ok {
-			return nil, exception.InvalidParameterValue(fmt.Sprintf("Invalid cipher suite %s, expected a number", pyStr(v)))
+			return nil, exception.InvalidParameterValue(fmt.Sprintf("Invalid cipher suite %s, expected a number", exception.PyStr(v)))
 		}
 		if d.protocolVersion == "1.5" {
 			return nil, exception.InvalidParameterValue("Cipher suites cannot be used with IPMI 1.5")
 		}
 		if cs < 0 || cs > 255 {
-			return nil, exception.InvalidParameterValue(fmt.Sprintf("Invalid cipher suite %s, expected a number", pyStr(v)))
+			return nil, exception.InvalidParameterValue(fmt.Sprintf("Invalid cipher suite %s, expected a number", exception.PyStr(v)))
 		}
 		c := int(cs)
 		d.cipherSuite = &c
@@ -234,7 +234,7 @@ func validateNetworkPort(v any, name string) (int, error) {
 	if n, ok := pyInt(v); ok && n >= 0 && n <= 65535 {
 		return int(n), nil
 	}
-	return 0, exception.InvalidParameterValue(fmt.Sprintf("%s \"%s\" is not a valid port.", name, pyStr(v)))
+	return 0, exception.InvalidParameterValue(fmt.Sprintf("%s \"%s\" is not a valid port.", name, exception.PyStr(v)))
 }
 
 // ---- Python value helpers (JSON values as Ironic sees them) ----
@@ -321,92 +321,13 @@ func parsePyIntString(s string) (int64, bool) {
 	return n, true
 }
 
-// pyStr is Python's str() of a JSON value.
-func pyStr(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return pyRepr(v)
-}
-
-// pyRepr is Python's repr() of a JSON value.
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
-			return `"` + x + `"`
-		}
-		return "'" + strings.ReplaceAll(strings.ReplaceAll(x, `\`, `\\`), "'", `\'`) + "'"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case json.Number:
-		return x.String()
-	case float64:
-		return pyFloat(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := slices.Sorted(maps.Keys(x))
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
-
-// pyFloat is Python's repr() of a float.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if i := strings.Index(s, "e"); i >= 0 {
-		mant, exp := s[:i], s[i+1:]
-		sign := "+"
-		if exp[0] == '-' || exp[0] == '+' {
-			if exp[0] == '-' {
-				sign = "-"
-			}
-			exp = exp[1:]
-		}
-		if len(exp) < 2 {
-			exp = "0" + exp
-		}
-		return mant + "e" + sign + exp
-	}
-	return s
-}
-
 // boolFromString is oslo strutils.bool_from_string(v) (not strict,
 // default false).
 func boolFromString(v any) bool {
 	if b, ok := v.(bool); ok {
 		return b
 	}
-	s := strings.ToLower(strings.TrimSpace(pyStr(v)))
+	s := strings.ToLower(strings.TrimSpace(exception.PyStr(v)))
 	return slices.Contains([]string{"1", "t", "true", "on", "y", "yes"}, s)
 }
 

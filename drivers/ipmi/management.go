@@ -29,7 +29,7 @@ var bootDeviceCodes = []struct {
 // UEFI disk is 0x24 (_vendor_aware_boot_device_map).
 func bootDeviceCode(node *objects.Node, device, bootMode string) uint8 {
 	if device == drivers.BootDeviceDisk && bootMode == BootModeUEFI {
-		if v, ok := node.Properties["vendor"]; ok && v != nil && strings.ToLower(pyStr(v)) == "supermicro" {
+		if v, ok := node.Properties["vendor"]; ok && v != nil && strings.ToLower(exception.PyStr(v)) == "supermicro" {
 			return 0x24
 		}
 	}
@@ -202,7 +202,7 @@ func (m *Management) GetBootDevice(ctx context.Context, task *drivers.Task) (dri
 		}
 		if pyTruthy(dev) && pyTruthy(next) {
 			t := true
-			return drivers.BootDevice{Device: pyStr(dev), Persistent: &t}, nil
+			return drivers.BootDevice{Device: exception.PyStr(dev), Persistent: &t}, nil
 		}
 	}
 	out, err := m.d.exec(ctx, task, info, getBootParamOp, ipmiFailure(getBootParamOp.name))
@@ -281,14 +281,14 @@ func bootMode(node *objects.Node, def string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if sb, ok := caps["secure_boot"]; ok && strings.ToLower(pyStr(sb)) == "true" {
+	if sb, ok := caps["secure_boot"]; ok && strings.ToLower(exception.PyStr(sb)) == "true" {
 		return BootModeUEFI, nil
 	}
 	capMode := nodeCapability(node, "boot_mode")
 	var mode string
 	for _, v := range []any{caps["boot_mode"], node.InstanceInfo["deploy_boot_mode"], capMode, node.DriverInternalInfo["deploy_boot_mode"]} {
 		if pyTruthy(v) {
-			mode = pyStr(v)
+			mode = exception.PyStr(v)
 			break
 		}
 	}

@@ -369,7 +369,7 @@ func TestPyHelpers(t *testing.T) {
 		{nil, "None", 0, false}, {[]any{"a", int64(1)}, "['a', 1]", 0, false}, {"it's", `"it's"`, 0, false},
 		{1e20, "1e+20", 0, false},
 	} {
-		if got := pyRepr(tc.v); got != tc.repr {
+		if got := exception.PyRepr(tc.v); got != tc.repr {
 			t.Errorf("repr %v: %q, want %q", tc.v, got, tc.repr)
 		}
 		if n, ok := pyInt(tc.v); ok != tc.ok || (ok && n != tc.n) {

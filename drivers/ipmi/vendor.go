@@ -80,7 +80,7 @@ func (v *Vendor) sendRaw(ctx context.Context, task *drivers.Task, _ string, info
 	if err := task.RequireExclusive(); err != nil {
 		return nil, err
 	}
-	raw := pyStr(info["raw_bytes"])
+	raw := exception.PyStr(info["raw_bytes"])
 	task.Log.Debug().Str("bytes", raw).Msg("sending raw bytes")
 	out, err := v.d.sendRaw(ctx, task, raw, false)
 	if err != nil {
