@@ -3,18 +3,12 @@
 package conductor_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -206,29 +200,19 @@ func (e *itEnv) hostTopic(host string) string { return e.topic + "." + host }
 // not importable.
 func checkIronic(t *testing.T) {
 	t.Helper()
-	py := messagingtest.Python()
-	out, err := exec.CommandContext(t.Context(), py, "-c", "import oslo_messaging, ironic.conductor.rpcapi, psycopg2").CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s cannot import oslo_messaging, ironic and psycopg2: %v\n%s\nInstall Debian's python3-ironic, "+
-			"python3-oslo.messaging and python3-psycopg2 (apt-get install python3-ironic python3-oslo.messaging "+
-			"python3-psycopg2, or make deps), or set IRONIC_GO_PYTHON", py, err, out)
-	}
+	messagingtest.RequirePython(t, "oslo_messaging", "ironic.conductor.rpcapi", "psycopg2")
 }
 
 // pyPeer is a running Python helper from testdata/ speaking JSON lines.
 type pyPeer struct {
-	t     *testing.T
-	name  string
-	stdin io.WriteCloser
-
-	mu    sync.Mutex
-	cond  *sync.Cond
-	lines []string
-	done  bool
+	*messagingtest.PyPeer
+	t    *testing.T
+	name string
 }
 
-// startPyPeer runs testdata/<script> with args under Debian's Python.
-// It is stopped (stdin closed, then SIGTERM) when the test ends.
+// startPyPeer runs testdata/<script> with args under Debian's Python and
+// waits for its READY line (messagingtest.StartPyScript stops it at the
+// end of the test).
 func startPyPeer(t *testing.T, script string, args ...string) *pyPeer {
 	t.Helper()
 	checkIronic(t)
@@ -236,99 +220,22 @@ func startPyPeer(t *testing.T, script string, args ...string) *pyPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), messagingtest.Python(), append([]string{filepath.Join(dir, script)}, args...)...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 15 * time.Second
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONUNBUFFERED=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", script, err)
-	}
-	p := &pyPeer{t: t, name: script, stdin: stdin}
-	p.cond = sync.NewCond(&p.mu)
-	var readers sync.WaitGroup
-	readers.Go(func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.lines = append(p.lines, sc.Text())
-			p.cond.Broadcast()
-			p.mu.Unlock()
-		}
-	})
-	readers.Go(func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		for sc.Scan() {
-			if line := sc.Text(); !strings.Contains(line, "during closing channel") {
-				t.Logf("%s: %s", script, line)
-			}
-		}
-	})
-	var waiter sync.WaitGroup
-	waiter.Go(func() {
-		readers.Wait()
-		_ = cmd.Wait()
-		p.mu.Lock()
-		p.done = true
-		p.cond.Broadcast()
-		p.mu.Unlock()
-	})
+	// Registered before the peer starts, so it runs after the peer has
+	// stopped and printed the name of its reply queue.
+	var p *pyPeer
 	t.Cleanup(func() {
-		_ = stdin.Close()
-		p.mu.Lock()
-		for !p.done {
-			timer := time.AfterFunc(10*time.Second, func() { _ = cmd.Process.Signal(syscall.SIGTERM) })
-			p.cond.Wait()
-			timer.Stop()
-		}
-		p.mu.Unlock()
-		waiter.Wait()
-		if q, ok := p.next("REPLYQ", 0); ok {
+		if q, ok := p.WaitLine("REPLYQ", 0); ok {
 			var name string
 			if json.Unmarshal([]byte(q), &name) == nil && name != "" {
 				rabbittest.DeleteQueuesAtCleanup(t, name)
 			}
 		}
 	})
-	if _, ok := p.next("READY", 90*time.Second); !ok {
+	p = &pyPeer{PyPeer: messagingtest.StartPyScript(t, dir, script, args...), t: t, name: script}
+	if _, ok := p.WaitLine("READY", 90*time.Second); !ok {
 		t.Fatalf("%s did not start (no READY line)", script)
 	}
 	return p
-}
-
-// next returns the next unread line of kind (its payload), waiting up to d.
-func (p *pyPeer) next(kind string, d time.Duration) (string, bool) {
-	deadline := time.Now().Add(d)
-	timer := time.AfterFunc(d, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
-	defer timer.Stop()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for {
-		for i, l := range p.lines {
-			if rest, ok := strings.CutPrefix(l, kind+" "); ok || l == kind {
-				p.lines = slices.Delete(p.lines, i, i+1)
-				return rest, true
-			}
-		}
-		if p.done || !time.Now().Before(deadline) {
-			return "", false
-		}
-		p.cond.Wait()
-	}
 }
 
 // pyRequest is one call for pyapi.py.
@@ -367,10 +274,10 @@ func (p *pyPeer) call(req pyRequest) pyResult {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
+	if err := p.Send(string(line)); err != nil {
 		p.t.Fatalf("%s: write request: %v", p.name, err)
 	}
-	raw, ok := p.next("DONE", 120*time.Second)
+	raw, ok := p.WaitLine("DONE", 120*time.Second)
 	if !ok {
 		p.t.Fatalf("%s: no answer to %s %s", p.name, req.ID, req.Method)
 	}

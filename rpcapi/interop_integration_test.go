@@ -3,18 +3,14 @@
 package rpcapi
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,119 +30,27 @@ var capture = flag.Bool("rpcapi.capture", false, "rewrite testdata/golden/python
 // (testdata/recorder.py), and Debian's client calls a Go conductor
 // endpoint serving the method table.
 
-// peer is a running Python helper from testdata/.
-type peer struct {
-	t     *testing.T
-	mu    sync.Mutex
-	cond  *sync.Cond
-	lines []string
-	done  bool
-	exit  chan error
-}
-
 func checkIronic(t *testing.T) {
 	t.Helper()
-	py := messagingtest.Python()
-	out, err := exec.CommandContext(t.Context(), py, "-c", "import oslo_messaging, ironic.conductor.rpcapi").CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s cannot import oslo_messaging and ironic: %v\n%s\nInstall Debian's python3-ironic and python3-oslo.messaging "+
-			"(apt-get install python3-ironic python3-oslo.messaging, or make deps), or set IRONIC_GO_PYTHON", py, err, out)
-	}
+	messagingtest.RequirePython(t, "oslo_messaging", "ironic.conductor.rpcapi")
 }
 
-// startPeer runs testdata/<script> with args. The process is stopped
-// (SIGTERM) when the test's context ends.
-func startPeer(t *testing.T, script string, args ...string) *peer {
+// startPeer runs testdata/<script> with args (messagingtest.StartPyScript).
+func startPeer(t *testing.T, script string, args ...string) *messagingtest.PyPeer {
 	t.Helper()
 	dir, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), messagingtest.Python(), append([]string{filepath.Join(dir, script)}, args...)...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 15 * time.Second
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONUNBUFFERED=1")
-	stdin, err := cmd.StdinPipe() // closed at cleanup: the peers stop when stdin closes
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", script, err)
-	}
-	p := &peer{t: t, exit: make(chan error, 1)}
-	p.cond = sync.NewCond(&p.mu)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.lines = append(p.lines, sc.Text())
-			p.cond.Broadcast()
-			p.mu.Unlock()
-		}
-	})
-	wg.Go(func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		for sc.Scan() {
-			if line := sc.Text(); !strings.Contains(line, "during closing channel") {
-				t.Logf("%s: %s", script, line)
-			}
-		}
-	})
-	var waiter sync.WaitGroup
-	waiter.Go(func() {
-		wg.Wait()
-		p.exit <- cmd.Wait()
-		p.mu.Lock()
-		p.done = true
-		p.cond.Broadcast()
-		p.mu.Unlock()
-	})
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		waiter.Wait()
-	})
-	return p
+	return messagingtest.StartPyScript(t, dir, script, args...)
 }
 
-// next returns the next unread line of kind (its payload), waiting up to d.
-func (p *peer) next(kind string, d time.Duration) (string, bool) {
-	deadline := time.Now().Add(d)
-	timer := time.AfterFunc(d, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
-	defer timer.Stop()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for {
-		for i, l := range p.lines {
-			if rest, ok := strings.CutPrefix(l, kind+" "); ok || l == kind {
-				p.lines = slices.Delete(p.lines, i, i+1)
-				return rest, true
-			}
-		}
-		if p.done || time.Now().After(deadline) {
-			return "", false
-		}
-		p.cond.Wait()
-	}
-}
-
-func (p *peer) nextJSON(kind string, d time.Duration, v any) bool {
-	p.t.Helper()
-	s, ok := p.next(kind, d)
+// nextJSON waits for the peer's next line of kind and decodes it.
+func nextJSON(t *testing.T, p *messagingtest.PyPeer, kind string, d time.Duration, v any) bool {
+	t.Helper()
+	s, ok := p.WaitLine(kind, d)
 	if ok {
-		decodeJSON(p.t, []byte(s), v)
+		decodeJSON(t, []byte(s), v)
 	}
 	return ok
 }
@@ -217,13 +121,13 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 	casesPath, _ := filepath.Abs(filepath.Join("testdata", "cases.json"))
 
 	rec := startPeer(t, "recorder.py", amqpURL(), exchange, resultsPath, topicPy+":"+host+":py", topicGo+":"+host+":go")
-	if _, ok := rec.next("READY", 60*time.Second); !ok {
+	if _, ok := rec.WaitLine("READY", 60*time.Second); !ok {
 		t.Fatal("recorder.py did not start (see its stderr above)")
 	}
 
 	// Debian's client first.
 	cli := startPeer(t, "pyclient.py", amqpURL(), exchange, topicPy, host, casesPath)
-	pyCtx, ok := cli.next("CTX", 60*time.Second)
+	pyCtx, ok := cli.WaitLine("CTX", 60*time.Second)
 	if !ok {
 		t.Fatal("pyclient.py printed no context")
 	}
@@ -233,7 +137,7 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 			OK    bool   `json:"ok"`
 			Error string `json:"error"`
 		}
-		if !cli.nextJSON("DONE", 60*time.Second, &done) {
+		if !nextJSON(t, cli, "DONE", 60*time.Second, &done) {
 			t.Fatalf("pyclient.py stopped before %s", c.ID)
 		}
 		if !done.OK {
@@ -241,7 +145,7 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 		}
 	}
 	var pyReplyQ string
-	if cli.nextJSON("REPLYQ", 30*time.Second, &pyReplyQ) && pyReplyQ != "" {
+	if nextJSON(t, cli, "REPLYQ", 30*time.Second, &pyReplyQ) && pyReplyQ != "" {
 		rabbittest.DeleteQueuesAtCleanup(t, pyReplyQ)
 	}
 
@@ -270,7 +174,7 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 	bySide := map[string]map[string][]record{"py": {}, "go": {}}
 	for range 2 * len(cases) {
 		var r record
-		if !rec.nextJSON("RECORD", 60*time.Second, &r) {
+		if !nextJSON(t, rec, "RECORD", 60*time.Second, &r) {
 			t.Fatalf("the recorder saw fewer than %d requests", 2*len(cases))
 		}
 		bySide[r.Side][r.Method] = append(bySide[r.Side][r.Method], r)
@@ -325,7 +229,7 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 		call := func(class string) error {
 			err := api.DestroyNode(ctx, "raise:"+class, WithTopic(topicGo+"."+host))
 			var r record
-			if !rec.nextJSON("RECORD", 30*time.Second, &r) {
+			if !nextJSON(t, rec, "RECORD", 30*time.Second, &r) {
 				t.Fatalf("recorder did not see raise:%s", class)
 			}
 			return err
@@ -375,7 +279,7 @@ func TestInteropGoAndPythonClientsSendTheSame(t *testing.T) {
 			t.Fatal(err)
 		}
 		var r record
-		if !rec.nextJSON("RECORD", 30*time.Second, &r) {
+		if !nextJSON(t, rec, "RECORD", 30*time.Second, &r) {
 			t.Fatal("recorder did not see the probe")
 		}
 		keys := slices.Sorted(func(yield func(string) bool) {
@@ -430,7 +334,7 @@ func TestInteropPythonClientGoConductor(t *testing.T) {
 	})
 
 	cli := startPeer(t, "pyclient.py", amqpURL(), exchange, topic, host, casesPath)
-	if _, ok := cli.next("CTX", 60*time.Second); !ok {
+	if _, ok := cli.WaitLine("CTX", 60*time.Second); !ok {
 		t.Fatal("pyclient.py printed no context")
 	}
 	for _, c := range cases {
@@ -440,7 +344,7 @@ func TestInteropPythonClientGoConductor(t *testing.T) {
 			Error  string `json:"error"`
 			Result any    `json:"result"`
 		}
-		if !cli.nextJSON("DONE", 60*time.Second, &done) {
+		if !nextJSON(t, cli, "DONE", 60*time.Second, &done) {
 			t.Fatalf("pyclient.py stopped before %s", c.ID)
 		}
 		if !done.OK {
@@ -462,7 +366,7 @@ func TestInteropPythonClientGoConductor(t *testing.T) {
 		}
 	}
 	var q string
-	if cli.nextJSON("REPLYQ", 30*time.Second, &q) && q != "" {
+	if nextJSON(t, cli, "REPLYQ", 30*time.Second, &q) && q != "" {
 		rabbittest.DeleteQueuesAtCleanup(t, q)
 	}
 	// The conductor saw every request, update_node with its extra argument.

@@ -5,9 +5,12 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,20 +39,38 @@ func AMQPURL() string {
 	return "rabbit://guest:guest@127.0.0.1:5672/"
 }
 
-// PyPeer is a running Python oslo.messaging peer.
-type PyPeer struct {
-	t    testing.TB
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	cond *sync.Cond
-	// lines holds the peer's stdout lines that start with a KIND word
-	// (READY, CAST, RESULT, DONE...).
-	lines []string
-	exit  chan error
+// RequirePython fails the test, with the apt command that fixes it, when
+// Debian's Python cannot import modules (e.g. "oslo_messaging",
+// "ironic.conductor.rpcapi").
+func RequirePython(t testing.TB, modules ...string) {
+	t.Helper()
+	py := Python()
+	code := "import " + strings.Join(modules, ", ")
+	out, err := exec.CommandContext(context.Background(), py, "-c", code).CombinedOutput()
+	if err != nil {
+		t.Fatalf("Python peer unavailable: %s -c %q: %v\n%s\nInstall Debian's packages (make deps: python3-oslo.messaging, "+
+			"python3-ironic, python3-tooz, python3-psycopg2) or set IRONIC_GO_PYTHON.", py, code, err, out)
+	}
 }
 
-// PeerDir writes the embedded peer scripts to a temporary directory once
-// per test and returns it.
+// PyPeer is a running Python peer: a script that talks in stdout lines
+// starting with a KIND word (READY, RESULT, DONE...) followed by a JSON
+// payload, and may read requests on stdin.
+type PyPeer struct {
+	t     testing.TB
+	name  string
+	stdin io.WriteCloser
+
+	mu    sync.Mutex
+	cond  *sync.Cond
+	lines []string // unread stdout lines
+	done  bool
+	exit  error
+}
+
+// PeerDir writes the embedded peer scripts (oslo_server.py,
+// oslo_client.py, oslo_bench.py and their modules) to a temporary
+// directory and returns it.
 func PeerDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -67,26 +88,36 @@ func PeerDir(t testing.TB) string {
 }
 
 // StartPyPeer runs one of the embedded peer scripts (e.g. "oslo_server.py")
-// with args under Debian's Python. If waitReady, it returns once the peer
-// printed READY. The peer is stopped (SIGTERM) when the test ends.
+// with args; see StartPyScript. If waitReady, it returns once the peer
+// printed READY.
 func StartPyPeer(t testing.TB, script string, waitReady bool, args ...string) *PyPeer {
 	t.Helper()
-	py := Python()
-	check := exec.CommandContext(context.Background(), py, "-c", "import oslo_messaging")
-	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("Python peer unavailable: %s -c 'import oslo_messaging': %v\n%s\nInstall Debian's python3-oslo.messaging (apt-get install python3-oslo.messaging) or set IRONIC_GO_PYTHON.", py, err, out)
+	RequirePython(t, "oslo_messaging")
+	p := StartPyScript(t, PeerDir(t), script, args...)
+	if waitReady {
+		if _, ok := p.WaitLine("READY", 60*time.Second); !ok {
+			t.Fatalf("%s did not print READY within 60s", script)
+		}
 	}
-	dir := PeerDir(t)
-	// The peer lives until the test's cleanup stops it (SIGTERM, then
-	// SIGKILL), so it is not tied to a context.
-	cmd := exec.CommandContext(context.Background(), py, append([]string{filepath.Join(dir, script)}, args...)...)
+	return p
+}
+
+// StartPyScript runs dir/script with args under Debian's Python, with dir
+// as working directory and PYTHONPATH. When the test ends the peer's stdin
+// is closed, then it gets SIGTERM, then SIGKILL after 15 s; its stderr
+// goes to the test log.
+func StartPyScript(t testing.TB, dir, script string, args ...string) *PyPeer {
+	t.Helper()
+	// The peer lives until the test's cleanup stops it, so it is not tied
+	// to a context.
+	cmd := exec.CommandContext(context.Background(), Python(), append([]string{filepath.Join(dir, script)}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONUNBUFFERED=1")
-	stdout, err := cmd.StdoutPipe()
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdin, err := cmd.StdinPipe()
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +128,7 @@ func StartPyPeer(t testing.TB, script string, waitReady bool, args ...string) *P
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", script, err)
 	}
-	p := &PyPeer{t: t, cmd: cmd, exit: make(chan error, 1)}
+	p := &PyPeer{t: t, name: script, stdin: stdin}
 	p.cond = sync.NewCond(&p.mu)
 	var readers sync.WaitGroup
 	readers.Go(func() {
@@ -114,39 +145,38 @@ func StartPyPeer(t testing.TB, script string, waitReady bool, args ...string) *P
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 16<<20)
 		for sc.Scan() {
-			t.Logf("%s stderr: %s", script, sc.Text())
+			// py-amqp's harmless notice when a channel closes under it.
+			if line := sc.Text(); !strings.Contains(line, "during closing channel") {
+				t.Logf("%s stderr: %s", script, line)
+			}
 		}
 	})
+	exited := make(chan struct{})
 	go func() {
 		readers.Wait()
-		p.exit <- cmd.Wait()
+		err := cmd.Wait()
 		p.mu.Lock()
-		p.lines = append(p.lines, "EXITED")
+		p.done, p.exit = true, err
 		p.cond.Broadcast()
 		p.mu.Unlock()
+		close(exited)
 	}()
 	t.Cleanup(func() {
 		_ = stdin.Close()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-p.exit:
-			_ = err // a peer killed by SIGTERM exits non-zero
+		case <-exited:
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
-			err := <-p.exit
-			_ = err
+			<-exited
 		}
 	})
-	if waitReady {
-		if _, ok := p.WaitLine("READY", 60*time.Second); !ok {
-			t.Fatalf("%s did not print READY within 60s", script)
-		}
-	}
 	return p
 }
 
-// WaitLine waits for the next unread stdout line starting with kind and
-// returns the rest of it.
+// WaitLine waits up to timeout for the next unread stdout line starting
+// with kind and returns the rest of it. It returns false at the timeout or
+// once the peer exited without such a line.
 func (p *PyPeer) WaitLine(kind string, timeout time.Duration) (string, bool) {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
@@ -155,15 +185,12 @@ func (p *PyPeer) WaitLine(kind string, timeout time.Duration) (string, bool) {
 	defer p.mu.Unlock()
 	for {
 		for i, l := range p.lines {
-			if l == kind || strings.HasPrefix(l, kind+" ") {
-				p.lines = append(p.lines[:i], p.lines[i+1:]...)
-				return strings.TrimSpace(strings.TrimPrefix(l, kind)), true
-			}
-			if l == "EXITED" {
-				return "", false
+			if rest, ok := strings.CutPrefix(l, kind+" "); ok || l == kind {
+				p.lines = slices.Delete(p.lines, i, i+1)
+				return strings.TrimSpace(rest), true
 			}
 		}
-		if time.Now().After(deadline) {
+		if p.done || !time.Now().Before(deadline) {
 			return "", false
 		}
 		p.cond.Wait()
@@ -178,18 +205,40 @@ func (p *PyPeer) WaitJSON(kind string, timeout time.Duration, v any) bool {
 		return false
 	}
 	if err := json.Unmarshal([]byte(s), v); err != nil {
-		p.t.Fatalf("peer %s line %q: %v", kind, s, err)
+		p.t.Fatalf("peer %s line %s %q: %v", p.name, kind, s, err)
 	}
 	return true
 }
 
-// Wait waits for the peer to exit and returns its error.
-func (p *PyPeer) Wait(timeout time.Duration) error {
-	select {
-	case err := <-p.exit:
-		p.exit <- err
-		return err
-	case <-time.After(timeout):
-		return os.ErrDeadlineExceeded
+// Send writes one line (a JSON-encoded v, or v itself if it is a string)
+// to the peer's stdin.
+func (p *PyPeer) Send(v any) error {
+	line, ok := v.(string)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		line = string(b)
 	}
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		return fmt.Errorf("peer %s: write: %w", p.name, err)
+	}
+	return nil
+}
+
+// Wait waits up to timeout for the peer to exit and returns its error.
+func (p *PyPeer) Wait(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+	defer timer.Stop()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !p.done {
+		if !time.Now().Before(deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		p.cond.Wait()
+	}
+	return p.exit
 }
