@@ -156,7 +156,23 @@ func (t *authTransport) send(req *http.Request, body io.ReadCloser, mode, token 
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.maxBody}
+	if r.Method != http.MethodGet || resp.StatusCode < 200 || resp.StatusCode > 299 {
+		resp.Body = &limitedBody{rc: resp.Body, left: t.maxBody}
+		return resp, nil
+	}
+	// A resource is read whole (bounded), so that a body gofish cannot
+	// take is refused here: it decodes "null" into a nil collection and
+	// then dereferences it.
+	data, err := io.ReadAll(&limitedBody{rc: resp.Body, left: t.maxBody})
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil, fmt.Errorf("%w: the BMC answered null for %s", ErrMalformed, r.URL.Path)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	resp.ContentLength = int64(len(data))
 	return resp, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/stmcginnis/gofish/schemas"
@@ -85,6 +86,33 @@ type connectionError struct{ err error }
 func (e *connectionError) Error() string   { return e.err.Error() }
 func (e *connectionError) Unwrap() []error { return []error{ErrConnection, e.err} }
 
+// collectionError exposes the failures gofish gathers in a
+// *schemas.CollectionError (which has no Unwrap) to errors.Is and As.
+type collectionError struct {
+	ce   *schemas.CollectionError
+	errs []error
+}
+
+func (e *collectionError) Error() string   { return e.ce.Error() }
+func (e *collectionError) Unwrap() []error { return e.errs }
+
+func unwrapCollection(err error) error {
+	var ce *schemas.CollectionError
+	if err == nil || !errors.As(err, &ce) {
+		return err
+	}
+	keys := make([]string, 0, len(ce.Failures))
+	for k := range ce.Failures {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &collectionError{ce: ce}
+	for _, k := range keys {
+		out.errs = append(out.errs, ce.Failures[k])
+	}
+	return out
+}
+
 // classify marks transport failures with ErrConnection and decoding
 // failures with ErrMalformed; a cancelled or expired ctx is returned as
 // is.
@@ -92,7 +120,11 @@ func classify(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
+	err = unwrapCollection(err)
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return err
+	}
+	if errors.Is(err, ErrMalformed) {
 		return err
 	}
 	if errors.Is(err, errTooManyRequests) || errors.Is(err, errTooLarge) {

@@ -123,3 +123,33 @@ func cloneInfo(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// TestNullBody: gofish dereferences a collection read as JSON null; the
+// transport refuses such a body first (found by FuzzRedfishResponse).
+func TestNullBody(t *testing.T) {
+	e := newEnv(t, &redfishtest.Options{}, nil)
+	task, _ := e.task(e.info(""))
+	e.srv.SetResource(rackSystem+"/Processors", []byte(" null\n"))
+	_, err := e.d.Inspect().InspectHardware(t.Context(), task)
+	wantClass(t, err, "RedfishError", "the BMC answered null for "+rackSystem+"/Processors")
+	if !errors.Is(err, ErrMalformed) {
+		t.Errorf("not ErrMalformed: %v", err)
+	}
+}
+
+func TestRecoverPanic(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	task, _ := e.task(map[string]any{InfoPassword: testPassword})
+	fn := func() (err error) {
+		defer e.d.recoverPanic(task, &err)
+		panic("boom " + testPassword)
+	}
+	err := fn()
+	wantClass(t, err, "RedfishError", "Unexpected answer from the BMC of node "+testNodeUUID+": boom ***")
+	if !errors.Is(err, ErrMalformed) || strings.Contains(err.Error(), testPassword) {
+		t.Errorf("err = %v", err)
+	}
+	if strings.Contains(e.logs.String(), testPassword) || !strings.Contains(e.logs.String(), "redfish client panic") {
+		t.Errorf("logs: %s", e.logs.String())
+	}
+}

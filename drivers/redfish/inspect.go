@@ -63,7 +63,8 @@ func (i *Inspect) Validate(_ context.Context, task *drivers.Task) error {
 // it saves the node and creates a port for each enabled, healthy NIC MAC
 // address that has none. It returns "manageable".
 // HardwareInspectionFailure when an essential property is still missing.
-func (i *Inspect) InspectHardware(ctx context.Context, task *drivers.Task) (string, error) {
+func (i *Inspect) InspectHardware(ctx context.Context, task *drivers.Task) (_ string, err error) {
+	defer i.d.recoverPanic(task, &err)
 	o, err := i.d.open(ctx, task)
 	if err != nil {
 		return "", err
@@ -150,6 +151,7 @@ func (i *Inspect) InspectHardware(ctx context.Context, task *drivers.Task) (stri
 
 // inspectFailure wraps an error reading part of the System.
 func (o *op) inspectFailure(what string, err error) error {
+	err = classify(o.ctx, err)
 	return o.di.redfishError(fmt.Sprintf("Cannot read the %s of node %s. Error: %s", what, o.di.node, err), err)
 }
 

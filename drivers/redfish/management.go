@@ -102,7 +102,8 @@ func (m *Management) SupportedBootDevices(context.Context, *drivers.Task) ([]str
 // and remembered in driver_internal_info so that power on re-applies it.
 // InvalidParameterValue for an unsupported device, RedfishError when the
 // BMC refuses. Needs an exclusive lock.
-func (m *Management) SetBootDevice(ctx context.Context, task *drivers.Task, device string, persistent bool) error {
+func (m *Management) SetBootDevice(ctx context.Context, task *drivers.Task, device string, persistent bool) (err error) {
+	defer m.d.recoverPanic(task, &err)
 	if err := task.RequireExclusive(); err != nil {
 		return err
 	}
@@ -224,7 +225,8 @@ func (o *op) patchBoot(target schemas.BootSource, enabled schemas.BootSourceOver
 // GetBootDevice returns the boot override: pxe, disk, cdrom or bios (""
 // for another target) and whether it is "Continuous" (nil when neither
 // "Continuous" nor "Once").
-func (m *Management) GetBootDevice(ctx context.Context, task *drivers.Task) (drivers.BootDevice, error) {
+func (m *Management) GetBootDevice(ctx context.Context, task *drivers.Task) (_ drivers.BootDevice, err error) {
+	defer m.d.recoverPanic(task, &err)
 	o, err := m.d.open(ctx, task)
 	if err != nil {
 		return drivers.BootDevice{}, err
@@ -249,7 +251,8 @@ func (m *Management) SupportedBootModes(context.Context, *drivers.Task) ([]strin
 // InvalidParameterValue for another mode; UnsupportedDriverExtension when
 // the BMC refuses and reports no mode (it cannot override it);
 // RedfishError otherwise. Needs an exclusive lock.
-func (m *Management) SetBootMode(ctx context.Context, task *drivers.Task, mode string) error {
+func (m *Management) SetBootMode(ctx context.Context, task *drivers.Task, mode string) (err error) {
+	defer m.d.recoverPanic(task, &err)
 	if err := task.RequireExclusive(); err != nil {
 		return err
 	}
@@ -280,7 +283,8 @@ func (m *Management) SetBootMode(ctx context.Context, task *drivers.Task, mode s
 }
 
 // GetBootMode returns uefi, bios or "" (unknown).
-func (m *Management) GetBootMode(ctx context.Context, task *drivers.Task) (string, error) {
+func (m *Management) GetBootMode(ctx context.Context, task *drivers.Task) (_ string, err error) {
+	defer m.d.recoverPanic(task, &err)
 	o, err := m.d.open(ctx, task)
 	if err != nil {
 		return "", err
@@ -301,7 +305,8 @@ func bootMode(m schemas.BootSourceOverrideMode) string {
 
 // InjectNMI resets the System with Nmi. A BMC refusing it (the emulator
 // answers 501) gives RedfishError, as in Ironic. Needs an exclusive lock.
-func (m *Management) InjectNMI(ctx context.Context, task *drivers.Task) error {
+func (m *Management) InjectNMI(ctx context.Context, task *drivers.Task) (err error) {
+	defer m.d.recoverPanic(task, &err)
 	if err := task.RequireExclusive(); err != nil {
 		return err
 	}

@@ -76,7 +76,8 @@ func (p *Power) Validate(_ context.Context, task *drivers.Task) error {
 }
 
 // GetPowerState reads the System's PowerState.
-func (p *Power) GetPowerState(ctx context.Context, task *drivers.Task) (string, error) {
+func (p *Power) GetPowerState(ctx context.Context, task *drivers.Task) (state string, err error) {
+	defer p.d.recoverPanic(task, &err)
 	o, err := p.d.open(ctx, task)
 	if err != nil {
 		return "", err
@@ -102,7 +103,8 @@ func (p *Power) SupportedPowerStates(context.Context, *drivers.Task) ([]string, 
 // back until it matches or timeout (0: power_state_change_timeout)
 // passes: PowerStateFailure. A refused reset is RedfishError. Needs an
 // exclusive lock.
-func (p *Power) SetPowerState(ctx context.Context, task *drivers.Task, state string, timeout time.Duration) error {
+func (p *Power) SetPowerState(ctx context.Context, task *drivers.Task, state string, timeout time.Duration) (err error) {
+	defer p.d.recoverPanic(task, &err)
 	if err := task.RequireExclusive(); err != nil {
 		return err
 	}
@@ -134,7 +136,8 @@ func (p *Power) SetPowerState(ctx context.Context, task *drivers.Task, state str
 // Reboot hard-reboots the node: ForceOff and wait when it is on, then
 // re-apply a fallen-back boot device, On and wait. Errors as SetPowerState
 // (RedfishError "Reboot failed ...").
-func (p *Power) Reboot(ctx context.Context, task *drivers.Task, timeout time.Duration) error {
+func (p *Power) Reboot(ctx context.Context, task *drivers.Task, timeout time.Duration) (err error) {
+	defer p.d.recoverPanic(task, &err)
 	if err := task.RequireExclusive(); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -128,6 +129,27 @@ func Catalog() drivers.Catalog {
 		panic(err) // DefaultConfig is valid
 	}
 	return d.Catalog()
+}
+
+// recoverPanic turns a panic of the client library on a BMC answer it
+// cannot handle into RedfishError, so that a bad BMC cannot take the
+// conductor down. Deferred by every operation with its named error.
+func (d *Driver) recoverPanic(task *drivers.Task, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	var sc scrubber
+	if task != nil && task.Node != nil {
+		if pw, ok := task.Node.DriverInfo[InfoPassword].(string); ok {
+			sc = scrubber{pw}
+		}
+	}
+	log := d.logger(task)
+	log.Error().Str("stack", string(debug.Stack())).Msg(sc.text(fmt.Sprintf("redfish client panic: %v", r)))
+	*err = wrapException(
+		exception.RedfishError(sc.text(fmt.Sprintf("Unexpected answer from the BMC of node %s: %v", task.NodeUUID(), r))),
+		fmt.Errorf("%w: client panic: %s", ErrMalformed, sc.text(fmt.Sprint(r))))
 }
 
 // parse validates the task's node's driver_info.

@@ -12,7 +12,8 @@ import (
 // "Temperature": ..., "Power": {"<member>:<power>@<chassis>": ...},
 // "Drive": {"<name>:<storage>@<system>": ...}}. A part that cannot be
 // read is left out (logged at debug), as in Ironic.
-func (m *Management) GetSensorsData(ctx context.Context, task *drivers.Task) (map[string]any, error) {
+func (m *Management) GetSensorsData(ctx context.Context, task *drivers.Task) (_ map[string]any, err error) {
+	defer m.d.recoverPanic(task, &err)
 	o, err := m.d.open(ctx, task)
 	if err != nil {
 		return nil, err
