@@ -104,7 +104,7 @@ func TestTopologyVariants(t *testing.T) {
 						wantArgs[k] = []any{"?", x}
 					}
 				}
-				if diff := cmp.Diff(wantArgs, q.args()); diff != "" {
+				if diff := cmp.Diff(wantArgs, q.Args()); diff != "" {
 					t.Errorf("queue %s arguments (-python +broker):\n%s", name, diff)
 				}
 				if q.Type != wantType {

@@ -79,11 +79,28 @@ type Queue struct {
 	Name       string `json:"name"`
 	Durable    bool   `json:"durable"`
 	AutoDelete bool   `json:"auto_delete"`
+	// Exclusive is a bool, or "" for quorum queues.
+	Exclusive any `json:"exclusive"`
 	// Arguments are rabbitmqctl's [name, type, value] triples.
 	Arguments json.RawMessage `json:"arguments"`
 	Consumers int             `json:"consumers"`
 	Messages  int             `json:"messages"`
 	Type      string          `json:"type"`
+}
+
+// Args returns the arguments as name → [AMQP type, value].
+func (q Queue) Args() map[string][]any {
+	var triples [][]any
+	_ = json.Unmarshal(q.Arguments, &triples)
+	m := map[string][]any{}
+	for _, tr := range triples {
+		if len(tr) == 3 {
+			if k, ok := tr[0].(string); ok {
+				m[k] = tr[1:]
+			}
+		}
+	}
+	return m
 }
 
 // Argument returns the value and AMQP type rabbitmqctl reports for the
@@ -105,7 +122,7 @@ func (q Queue) Argument(name string) (value any, typ string, ok bool) {
 // Queues lists the broker's queues by name.
 func Queues(t testing.TB) map[string]Queue {
 	t.Helper()
-	out := Ctl(t, "list_queues", "-q", "--formatter", "json", "name", "durable", "auto_delete", "arguments", "consumers", "messages", "type")
+	out := Ctl(t, "list_queues", "-q", "--formatter", "json", "name", "durable", "auto_delete", "exclusive", "arguments", "consumers", "messages", "type")
 	var rows []Queue
 	if err := json.Unmarshal(out, &rows); err != nil {
 		t.Fatalf("decode list_queues: %v\n%s", err, out)
@@ -214,6 +231,24 @@ func DeleteQueuesAtCleanup(t testing.TB, names ...string) {
 			}
 		}
 	})
+}
+
+// ConsumerTags returns, per queue, the consumer tags of its consumers.
+func ConsumerTags(t testing.TB) map[string][]string {
+	t.Helper()
+	out := Ctl(t, "list_consumers", "-q", "--formatter", "json", "queue_name", "consumer_tag")
+	var rows []struct {
+		Queue string `json:"queue_name"`
+		Tag   string `json:"consumer_tag"`
+	}
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatalf("decode list_consumers: %v\n%s", err, out)
+	}
+	m := map[string][]string{}
+	for _, r := range rows {
+		m[r.Queue] = append(m[r.Queue], r.Tag)
+	}
+	return m
 }
 
 // Eventually polls cond every 50 ms until it holds or d passes.
