@@ -136,6 +136,14 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(req, body, mode, token)
 }
 
+// CloseIdleConnections closes the base transport's idle connections;
+// http.Client.CloseIdleConnections reaches it only through this method.
+func (t *authTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *authTransport) send(req *http.Request, body io.ReadCloser, mode, token string) (*http.Response, error) {
 	if err := spend(req.Context()); err != nil {
 		if body != nil {

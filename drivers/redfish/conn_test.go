@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -490,5 +491,41 @@ func TestConcurrentNodes(t *testing.T) {
 	}
 	if n := e.srv.Sessions(); n != 1 {
 		t.Errorf("%d sessions for one BMC", n)
+	}
+}
+
+// TestNoConnectionLeak: connections that are not cached (cache disabled,
+// dropped after an error, closed with the driver) release their sockets
+// (found by FuzzRedfishResponse: http.Client.CloseIdleConnections did not
+// reach the wrapped transport).
+func TestNoConnectionLeak(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		cache int
+		pass  string
+	}{{"no cache", 0, testPassword}, {"dropped after 401", 1000, "bad"}, {"closed per call", 1000, testPassword}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, &redfishtest.Options{Auth: redfishtest.AuthSession}, func(cfg *Config) {
+				cfg.ConnectionCacheSize = c.cache
+			})
+			info := e.info("")
+			info[InfoPassword] = c.pass
+			task, _ := e.task(info)
+			base := runtime.NumGoroutine()
+			for range 200 {
+				_, _ = e.d.Power().GetPowerState(t.Context(), task)
+				if c.name == "closed per call" {
+					_ = e.d.Close(t.Context())
+				}
+			}
+			// Closed connections' goroutines end asynchronously.
+			deadline := time.Now().Add(10 * time.Second)
+			for runtime.NumGoroutine() > base+10 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := runtime.NumGoroutine(); n > base+10 {
+				t.Errorf("%d goroutines after 200 calls, %d before", n, base)
+			}
+		})
 	}
 }
