@@ -1,7 +1,6 @@
 package redfish
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net"
@@ -203,21 +202,21 @@ func supportedRootPrefix(p string) bool {
 // parse_driver_info does, with its messages; defaultAuth is [redfish]
 // auth_type. MissingParameterValue or InvalidParameterValue.
 func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error) {
-	uuid := pyStr(nil)
+	uuid := exception.PyStr(nil)
 	if node.UUID != nil {
 		uuid = *node.UUID
 	}
 	info := node.DriverInfo
 	if v, ok := info[InfoAddress]; !ok || !pyTruthy(v) {
 		return nil, exception.MissingParameterValue(fmt.Sprintf(
-			"Missing the following Redfish properties in node %s driver_info: %s", uuid, pyStr([]any{InfoAddress})))
+			"Missing the following Redfish properties in node %s driver_info: %s", uuid, exception.PyStr([]any{InfoAddress})))
 	}
 	di := &driverInfo{node: uuid}
 
 	rawAddr, isStr := info[InfoAddress].(string)
 	if !isStr {
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(
-			"Invalid Redfish address %s set in driver_info/redfish_address on node %s", pyStr(info[InfoAddress]), uuid))
+			"Invalid Redfish address %s set in driver_info/redfish_address on node %s", exception.PyStr(info[InfoAddress]), uuid))
 	}
 	addr := wrapIPv6(rawAddr)
 	u := splitURI(addr)
@@ -247,7 +246,7 @@ func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error
 			return nil, exception.InvalidParameterValue(fmt.Sprintf(
 				"Invalid value \"%s\" set in driver_info/redfish_system_id on node %s. The value should be "+
 					"a path (string) to the resource that the driver will interact with. For example: "+
-					"/redfish/v1/Systems/1", pyStr(v), uuid))
+					"/redfish/v1/Systems/1", exception.PyStr(v), uuid))
 		}
 		di.systemID = quotePath(s)
 	}
@@ -257,7 +256,7 @@ func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error
 		bad := func() error {
 			return exception.InvalidParameterValue(fmt.Sprintf(
 				"Invalid value type set in driver_info/redfish_verify_ca on node %s. The value should be a "+
-					"Boolean or the path to a file/directory, not \"%s\"", uuid, pyStr(v)))
+					"Boolean or the path to a file/directory, not \"%s\"", uuid, exception.PyStr(v)))
 		}
 		switch x := v.(type) {
 		case bool:
@@ -283,7 +282,7 @@ func parseDriverInfo(node *objects.Node, defaultAuth string) (*driverInfo, error
 		if !slices.Contains([]string{AuthBasic, AuthSession, AuthAuto}, s) || !isString(v) {
 			return nil, exception.InvalidParameterValue(fmt.Sprintf(
 				"Invalid value \"%s\" set in driver_info/redfish_auth_type on node %s. The value should be "+
-					"one of \"basic\", \"session\" or \"auto\".", pyStr(v), uuid))
+					"one of \"basic\", \"session\" or \"auto\".", exception.PyStr(v), uuid))
 		}
 		di.authType = s
 	}
@@ -346,56 +345,4 @@ func pyTruthy(v any) bool {
 		return len(x) > 0
 	}
 	return true
-}
-
-// pyStr is Python's str(v) for JSON values, as messages format them.
-func pyStr(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return pyRepr(v)
-}
-
-// pyRepr is Python's repr(v) for JSON values.
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
-			return `"` + x + `"`
-		}
-		return "'" + strings.ReplaceAll(strings.ReplaceAll(x, `\`, `\\`), "'", `\'`) + "'"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case json.Number:
-		return x.String()
-	case float64:
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eEn") {
-			s += ".0"
-		}
-		return s
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := slices.Sorted(maps.Keys(x))
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
 }

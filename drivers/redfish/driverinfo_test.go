@@ -225,24 +225,6 @@ func TestQuotePath(t *testing.T) {
 	}
 }
 
-func TestPyRepr(t *testing.T) {
-	for _, c := range []struct {
-		v    any
-		want string
-	}{
-		{nil, "None"}, {true, "True"}, {int64(3), "3"}, {1.5, "1.5"}, {2.0, "2.0"},
-		{[]any{"a", int64(1)}, "['a', 1]"}, {map[string]any{"b": false, "a": nil}, "{'a': None, 'b': False}"},
-		{"it's", `"it's"`},
-	} {
-		if got := pyRepr(c.v); got != c.want {
-			t.Errorf("pyRepr(%#v) = %q, want %q", c.v, got, c.want)
-		}
-	}
-	if pyStr("x") != "x" {
-		t.Error("pyStr of a string quotes it")
-	}
-}
-
 func TestConfigValidate(t *testing.T) {
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Fatal(err)
