@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install (Debian packages) and start what the tests and the conductor need:
-# RabbitMQ, PostgreSQL, and the Python peers used by the interop tests.
+# RabbitMQ, PostgreSQL, the Python peers of the interop tests (Debian's
+# oslo.messaging, tooz, Ironic and its conductor, sushy) and the BMC
+# simulators (OpenIPMI's ipmi_sim, ipmitool, pyghmi).
 # Idempotent and quick when everything is already there. Needs root for apt.
 set -euo pipefail
 
@@ -17,6 +19,8 @@ command -v ipmi_sim >/dev/null 2>&1 || need openipmi
 command -v ipmitool >/dev/null 2>&1 || need ipmitool
 /usr/bin/python3 -c 'import pyghmi.ipmi.bmc' >/dev/null 2>&1 || need python3-pyghmi
 command -v ironic-conductor >/dev/null 2>&1 || need ironic-conductor
+/usr/bin/python3 -c 'import sushy' >/dev/null 2>&1 || need python3-sushy
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need python3-psycopg2
 
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${pkgs[*]}"

@@ -23,6 +23,7 @@ import (
 	"github.com/ironic-go/ironic-go/drivers"
 	"github.com/ironic-go/ironic-go/drivers/fake"
 	"github.com/ironic-go/ironic-go/drivers/ipmi"
+	"github.com/ironic-go/ironic-go/drivers/redfish"
 	"github.com/ironic-go/ironic-go/messaging/rabbit"
 	"github.com/ironic-go/ironic-go/objects/exception"
 )
@@ -36,7 +37,8 @@ const connectTimeout = 30 * time.Second
 // hardware is the hardware types and interfaces this build has; the
 // configuration enables some of them.
 type hardware struct {
-	ipmi *ipmi.Driver
+	ipmi    *ipmi.Driver
+	redfish *redfish.Driver
 }
 
 func newHardware(cfg conf.Daemon, log zerolog.Logger) (*hardware, error) {
@@ -46,15 +48,28 @@ func newHardware(cfg conf.Daemon, log zerolog.Logger) (*hardware, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &hardware{ipmi: id}, nil
+	rc := cfg.Redfish
+	rc.Logger = log.With().Str("component", "redfish").Logger()
+	rd, err := redfish.New(rc)
+	if err != nil {
+		id.Close()
+		return nil, err
+	}
+	return &hardware{ipmi: id, redfish: rd}, nil
 }
 
 func (h *hardware) catalogs() []drivers.Catalog {
-	return []drivers.Catalog{drivers.NoopCatalog(), fake.Catalog(), h.ipmi.Catalog()}
+	return []drivers.Catalog{drivers.NoopCatalog(), fake.Catalog(), h.ipmi.Catalog(), h.redfish.Catalog()}
 }
 
-// Close ends the drivers' BMC sessions.
-func (h *hardware) Close() { h.ipmi.Close() }
+// Close ends the drivers' BMC sessions (IPMI sessions closed, Redfish
+// sessions logged out, within a bound).
+func (h *hardware) Close() {
+	h.ipmi.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = h.redfish.Close(ctx)
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -12,6 +12,7 @@ import (
 	"github.com/ironic-go/ironic-go/cmd/internal/conf"
 	"github.com/ironic-go/ironic-go/drivers"
 	"github.com/ironic-go/ironic-go/drivers/ipmi"
+	"github.com/ironic-go/ironic-go/drivers/redfish"
 )
 
 // startupFailure is a configuration the daemon must refuse at start with
@@ -129,7 +130,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestDriversErrorNamesWhatThisBuildHas(t *testing.T) {
-	hw, err := newHardware(conf.Daemon{IPMI: ipmi.DefaultConfig()}, zerolog.Nop())
+	hw, err := newHardware(conf.Daemon{IPMI: ipmi.DefaultConfig(), Redfish: redfish.DefaultConfig()}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}

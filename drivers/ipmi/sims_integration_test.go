@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -47,6 +49,42 @@ func testdataPath(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// chassisctl returns the chassis control program given to ipmi_sim
+// (testdata/chassisctl, built once per source version into the temporary
+// directory).
+func chassisctl(t testing.TB) string {
+	t.Helper()
+	chassisctlOnce.Do(func() {
+		src, err := os.ReadFile(testdataPath(t, "chassisctl/main.go"))
+		if err != nil {
+			chassisctlErr = err
+			return
+		}
+		sum := sha256.Sum256(src)
+		chassisctlPath = filepath.Join(os.TempDir(), "ironic-go-chassisctl-"+hex.EncodeToString(sum[:8]))
+		if _, err := os.Stat(chassisctlPath); err == nil {
+			return
+		}
+		tmp := chassisctlPath + ".tmp" + strconv.Itoa(os.Getpid())
+		out, err := exec.CommandContext(context.Background(), "go", "build", "-o", tmp, "./testdata/chassisctl").CombinedOutput()
+		if err != nil {
+			chassisctlErr = fmt.Errorf("build testdata/chassisctl: %w\n%s", err, out)
+			return
+		}
+		chassisctlErr = os.Rename(tmp, chassisctlPath)
+	})
+	if chassisctlErr != nil {
+		t.Fatal(chassisctlErr)
+	}
+	return chassisctlPath
+}
+
+var (
+	chassisctlOnce sync.Once
+	chassisctlPath string
+	chassisctlErr  error
+)
 
 func needBinary(t testing.TB, name, pkg string) string {
 	t.Helper()
@@ -131,7 +169,7 @@ func startIPMISim(t testing.TB, addr string) *ipmiSim { return startIPMISimLog(t
 
 // startIPMISimLog is startIPMISim whose chassis control program appends
 // "<unix time> <op> <param>" to ctlLog for every request
-// (chassisctl-log.sh).
+// (chassisctl -log).
 func startIPMISimLog(t testing.TB, addr, ctlLog string) *ipmiSim {
 	t.Helper()
 	needBinary(t, "ipmi_sim", "openipmi")
@@ -160,9 +198,9 @@ func (s *ipmiSim) writeConf() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	ctl := testdataPath(s.t, "chassisctl.sh") + " " + filepath.Join(s.dir, "state")
+	ctl := chassisctl(s.t) + " " + filepath.Join(s.dir, "state")
 	if s.ctlLog != "" {
-		ctl = testdataPath(s.t, "chassisctl-log.sh") + " " + s.ctlLog + " " + filepath.Join(s.dir, "state")
+		ctl = chassisctl(s.t) + " -log " + s.ctlLog + " " + filepath.Join(s.dir, "state")
 	}
 	conf := strings.NewReplacer("@NAME@", "sim"+strconv.Itoa(s.port), "@ADDR@", s.addr, "@PORT@", strconv.Itoa(s.port),
 		"@CTL@", ctl, "@USER@", s.user, "@PASS@", s.pass).Replace(string(tmpl))

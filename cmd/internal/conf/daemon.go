@@ -4,6 +4,7 @@ import (
 	"github.com/ironic-go/ironic-go/conductor"
 	"github.com/ironic-go/ironic-go/drivers"
 	"github.com/ironic-go/ironic-go/drivers/ipmi"
+	"github.com/ironic-go/ironic-go/drivers/redfish"
 	"github.com/ironic-go/ironic-go/rpcapi/hashring"
 )
 
@@ -25,6 +26,9 @@ type Daemon struct {
 	// power_state_change_timeout and soft_power_off_timeout and [deploy]
 	// default_boot_mode).
 	IPMI ipmi.Config
+	// Redfish configures the redfish hardware type ([redfish], with
+	// [conductor] power_state_change_timeout).
+	Redfish redfish.Config
 }
 
 // DaemonFrom reads every section ironic-conductor uses and reports every
@@ -40,6 +44,7 @@ func DaemonFrom(f *Files, defaultHost string) (Daemon, error) {
 		Database:  readDatabase(f, &errs),
 		Messaging: readMessaging(f, IronicExchange, &errs),
 		IPMI:      readIPMI(f, &errs),
+		Redfish:   readRedfish(f, &errs),
 	}
 	d.Messaging.Rabbit.ConnectionName = d.Conductor.Host
 	return d, invalid(errs)
