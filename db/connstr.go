@@ -150,9 +150,9 @@ func parsePostgres(orig, rest string) (Connection, error) {
 		shown.RawQuery = sq.Encode()
 	}
 	return Connection{
-		Backend:  BackendPostgreSQL,
-		dsn:      driverURL.String(),
-		secret:   secret,
+		Backend: BackendPostgreSQL,
+		dsn:     driverURL.String(),
+		secret:  secret,
 		// url escapes the mask's asterisks; show them as typed.
 		redacted: strings.ReplaceAll(shown.String(), "%2A%2A%2A", "***"),
 	}, nil

@@ -178,9 +178,10 @@ func parseDriverInfo(node *objects.Node, log zerolog.Logger) (*driverInfo, error
 	if v, ok := info["ipmi_bridging"]; ok {
 		bridging = v
 	}
-	switch b, _ := bridging.(string); {
-	case b == "no":
-	case b == "single" || b == "dual":
+	b, _ := bridging.(string)
+	switch b {
+	case "no":
+	case "single", "dual":
 		// Ironic's message when its ipmitool cannot bridge: neither can
 		// this driver's IPMI client.
 		return nil, exception.InvalidParameterValue(fmt.Sprintf(

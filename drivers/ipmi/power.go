@@ -231,7 +231,7 @@ func (d *Driver) ensureNextBootDevice(ctx context.Context, task *drivers.Task, i
 // management interface, skip adopting nodes, apply the node's
 // force_persistent_boot_device, set the device.
 func nodeSetBootDevice(ctx context.Context, task *drivers.Task, device string, persistent bool, fallback drivers.ManagementInterface) error {
-	var mg drivers.ManagementInterface = fallback
+	mg := drivers.ManagementInterface(fallback)
 	if task.Driver != nil && task.Driver.Management != nil {
 		mg = task.Driver.Management
 	}

@@ -325,7 +325,7 @@ func updatedCapabilities(caps, key, value string) (string, error) {
 		for _, c := range strings.Split(caps, ",") {
 			k, v, ok := strings.Cut(c, ":")
 			if !ok {
-				return "", fmt.Errorf("Invalid capabilities string '%s'.", caps)
+				return "", fmt.Errorf("Invalid capabilities string '%s'.", caps) //nolint:revive,staticcheck // Ironic's message
 			}
 			if _, seen := vals[k]; !seen {
 				keys = append(keys, k)

@@ -244,7 +244,7 @@ func actionTarget(raw []byte, action string) (string, error) {
 		_ = json.Unmarshal(raw, &a)
 	}
 	if a.Target == "" {
-		return "", fmt.Errorf("The action %s is missing from the resource %s", action, doc.ODataID)
+		return "", fmt.Errorf("The action %s is missing from the resource %s", action, doc.ODataID) //nolint:staticcheck // sushy's message
 	}
 	return a.Target, nil
 }
@@ -255,5 +255,5 @@ func invalidValue[T ~string](param, value string, valid []T) error {
 	for i, v := range valid {
 		vs[i] = string(v)
 	}
-	return fmt.Errorf("The parameter %q value %q is invalid. Valid values are: %s", param, value, strings.Join(vs, ", "))
+	return fmt.Errorf("The parameter %q value %q is invalid. Valid values are: %s", param, value, strings.Join(vs, ", ")) //nolint:staticcheck // sushy's message
 }

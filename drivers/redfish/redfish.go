@@ -285,7 +285,7 @@ func (o *op) system() (*schemas.ComputerSystem, error) {
 			return nil, err
 		}
 		if len(members.Members) != 1 {
-			return nil, fmt.Errorf(`Failed at determining default for "ComputerSystem": System count is not exactly one (%d)`,
+			return nil, fmt.Errorf(`Failed at determining default for "ComputerSystem": System count is not exactly one (%d)`, //nolint:staticcheck // sushy's message
 				len(members.Members))
 		}
 		path = members.Members[0].String()

@@ -17,15 +17,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-const defaultAMQPURL = "amqp://guest:guest@127.0.0.1:5672/"
-
 // amqpURL is the broker under test.
 func amqpURL() string { return rabbittest.URL() }
 
 // rawConn opens a plain amqp091 connection for set-up and checks.
 func rawConn(t testing.TB) *amqp.Connection { return rabbittest.RawConn(t) }
-
-func redactURL(s string) string { return rabbittest.Redacted(s) }
 
 // rawChannel opens a channel on a fresh raw connection.
 func rawChannel(t testing.TB) *amqp.Channel { return rabbittest.RawChannel(t) }

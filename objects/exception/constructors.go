@@ -62,7 +62,7 @@ func InvalidUUID(uuid any) *Error { return New("InvalidUUID", map[string]any{"uu
 func InvalidName(name any) *Error { return New("InvalidName", map[string]any{"name": name}) }
 
 // InvalidUuidOrName returns InvalidUuidOrName(name) (400).
-func InvalidUuidOrName(name any) *Error {
+func InvalidUuidOrName(name any) *Error { //nolint:revive // named after Ironic's class
 	return New("InvalidUuidOrName", map[string]any{"name": name})
 }
 
@@ -411,7 +411,7 @@ func VolumeConnectorAlreadyExists(uuid string) *Error {
 
 // VolumeConnectorTypeAndIdAlreadyExists returns
 // VolumeConnectorTypeAndIdAlreadyExists(type, connector_id) (409).
-func VolumeConnectorTypeAndIdAlreadyExists(typ, connectorID string) *Error {
+func VolumeConnectorTypeAndIdAlreadyExists(typ, connectorID string) *Error { //nolint:revive // named after Ironic's class
 	return New("VolumeConnectorTypeAndIdAlreadyExists", map[string]any{"type": typ, "connector_id": connectorID})
 }
 

@@ -234,7 +234,7 @@ func FromRemote(module, class, message string, kwargs map[string]any) *Error {
 	if _, ok := classes[class]; !ok {
 		return nil
 	}
-	if module != Module && !(module == libModule && class == "IronicException") {
+	if module != Module && (module != libModule || class != "IronicException") {
 		return nil
 	}
 	e := &Error{Class: class, Msg: message, Kwargs: make(map[string]any, len(kwargs)+1)}
