@@ -196,6 +196,12 @@ func (m *Manager) updateNode(ctx context.Context, a rpcapi.NodeObjArgs) (*object
 			break
 		}
 	}
+	// reset_interfaces (RPC 1.47, sent by newer clients, false by default):
+	// on a driver change, interfaces the request does not set go back to
+	// the new hardware type's defaults.
+	if changed("driver") && string(rpcapi.ExtraArgs(ctx)["reset_interfaces"]) == "true" {
+		drivers.ResetNodeInterfaces(node, changed)
+	}
 	if _, err := m.reg.CheckAndUpdateNodeInterfaces(node); err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func (m *Manager) getDriverVendorPassthruMethods(ctx context.Context, a rpcapi.D
 // ---- console ----
 
 func (m *Manager) getConsoleInformation(ctx context.Context, a rpcapi.NodeArgs) (rpcapi.ConsoleInfo, error) {
-	var out rpcapi.ConsoleInfo
+	out := rpcapi.ConsoleInfo{}
 	err := m.withNode(ctx, a.NodeID, shared("getting console information"), func(t *Task) error {
 		c, err := iface[drivers.ConsoleInterface](t, drivers.InterfaceConsole)
 		if err != nil {
@@ -167,8 +167,9 @@ func (m *Manager) getConsoleInformation(ctx context.Context, a rpcapi.NodeArgs) 
 		if err != nil {
 			return err
 		}
-		out.Type, _ = info["type"].(string)
-		out.URL, _ = info["url"].(string)
+		if info != nil {
+			out = info
+		}
 		return nil
 	})
 	return out, err

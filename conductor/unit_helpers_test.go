@@ -22,6 +22,7 @@ type unitEnv struct {
 	store *db.Store
 	svc   *conductor.Service
 	api   *rpcapi.ConductorAPI
+	cli   messaging.Transport // the client side, for raw calls
 	host  string
 }
 
@@ -59,6 +60,7 @@ func newUnitEnv(t *testing.T, d testDrivers, mutate func(*conductor.Config)) *un
 	})
 	cliTr := messaging.NewInmemTransport(messaging.InmemConfig{Broker: broker, ControlExchange: "ironic"})
 	t.Cleanup(func() { cliTr.Close() })
+	u.cli = cliTr
 	u.api, err = rpcapi.New(cliTr, rpcapi.Config{Timeout: 30 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)

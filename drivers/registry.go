@@ -508,8 +508,22 @@ func (r *Registry) CheckAndUpdateNodeInterfaces(node *objects.Node) (bool, error
 	}
 	for t, name := range fill {
 		*nodeInterface(node, t) = &name
+		node.MarkChanged(t.NodeField())
 	}
 	return len(fill) > 0, nil
+}
+
+// ResetNodeInterfaces clears every *_interface field of the node for which
+// keep returns false (keep gets the field name, e.g. "boot_interface"), so
+// that CheckAndUpdateNodeInterfaces sets the hardware type's defaults:
+// update_node with reset_interfaces when the driver changes.
+func ResetNodeInterfaces(node *objects.Node, keep func(field string) bool) {
+	for _, t := range InterfaceTypes() {
+		if !keep(t.NodeField()) {
+			*nodeInterface(node, t) = nil
+			node.MarkChanged(t.NodeField())
+		}
+	}
 }
 
 // DriverFor composes the node's driver (build_driver_for_task): it runs

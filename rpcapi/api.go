@@ -177,12 +177,12 @@ func (a *ConductorAPI) DestroyNode(ctx context.Context, nodeID string, opts ...C
 // Sent at version 1.11.
 // Raises NodeLocked, UnsupportedDriverExtension, NodeConsoleNotEnabled,
 // InvalidParameterValue, MissingParameterValue.
-func (a *ConductorAPI) GetConsoleInformation(ctx context.Context, nodeID string, opts ...CallOption) (*ConsoleInfo, error) {
+func (a *ConductorAPI) GetConsoleInformation(ctx context.Context, nodeID string, opts ...CallOption) (ConsoleInfo, error) {
 	res, err := invoke(ctx, a, RPCGetConsoleInformation, &NodeArgs{NodeID: NodeID(nodeID)}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return res, nil
 }
 
 // SetConsoleMode starts enabling or disabling the node's console.

@@ -163,7 +163,7 @@ func TestResultEncoding(t *testing.T) {
 		"vendor method": {map[string]VendorMethod{"m": {HTTPMethods: []string{"POST"}, Async: true, RequireExclusiveLock: &tr}},
 			`{"m": {"http_methods": ["POST"], "async": true, "description": "", "attach": false, "require_exclusive_lock": true}}`},
 		"vif list":      {[]VIF{{ID: "v1"}}, `[{"id": "v1"}]`},
-		"console":       {ConsoleInfo{Type: "socat", URL: "tcp://192.0.2.1:8023"}, `{"type": "socat", "url": "tcp://192.0.2.1:8023"}`},
+		"console":       {ConsoleInfo{"type": "socat", "url": "tcp://192.0.2.1:8023"}, `{"type": "socat", "url": "tcp://192.0.2.1:8023"}`},
 		"object action": {ObjectActionResult{Updates: map[string]any{"maintenance": true}}, `[{"maintenance": true}, null]`},
 		"object nil":    {ObjectValue{}, `null`},
 	} {

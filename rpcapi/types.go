@@ -97,12 +97,16 @@ type VendorMethod struct {
 	RequireExclusiveLock *bool `json:"require_exclusive_lock,omitempty"`
 }
 
-// ConsoleInfo is the result of get_console_information: what the node's
-// console interface returns, e.g. {"type": "shellinabox", "url": ...}.
-type ConsoleInfo struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
-}
+// ConsoleInfo is the result of get_console_information: the dict the
+// node's console interface returns, as Ironic passes it through, e.g.
+// {"type": "shellinabox", "url": "http://..."}; empty for fake-hardware.
+type ConsoleInfo map[string]any
+
+// Type is the console's "type" entry, or "".
+func (c ConsoleInfo) Type() string { s, _ := c["type"].(string); return s }
+
+// URL is the console's "url" entry, or "".
+func (c ConsoleInfo) URL() string { s, _ := c["url"].(string); return s }
 
 // VIF is one entry of vif_list.
 type VIF struct {
