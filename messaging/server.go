@@ -160,10 +160,19 @@ func (s *Server) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// consume is the listener loop: one goroutine per server.
+// maxAckBatch bounds the deliveries a server takes, acknowledges and
+// dispatches at once.
+const maxAckBatch = 32
+
+// consume is the listener loop: one goroutine per server. It takes a
+// delivery when a pool slot is free, with whatever else has already
+// arrived while slots remain, acknowledges them (a batch in one frame
+// where the transport can) and only then dispatches them, as oslo
+// acknowledges before dispatch.
 func (s *Server) consume(deliveries <-chan Delivery) {
 	defer close(s.loopDone)
 	var seen dedup
+	batch := make([]Delivery, 0, maxAckBatch)
 	for d := range deliveries {
 		select {
 		case s.slots <- struct{}{}:
@@ -172,23 +181,120 @@ func (s *Server) consume(deliveries <-chan Delivery) {
 			// listener's channel closes.
 			continue
 		}
-		req, ok := s.accept(d, &seen)
-		if !ok {
-			<-s.slots
-			continue
+		batch = append(batch[:0], d)
+		batch = s.takeArrived(deliveries, batch)
+		for _, req := range s.accept(batch, &seen) {
+			s.handlers.Add(1)
+			go func() {
+				defer s.handlers.Done()
+				defer func() { <-s.slots }()
+				s.handle(req)
+			}()
 		}
-		s.handlers.Add(1)
-		go func() {
-			defer s.handlers.Done()
-			defer func() { <-s.slots }()
-			s.handle(req)
-		}()
+		clear(batch) // drop the bodies
 	}
 }
 
-// accept decodes and acknowledges a delivery. Undecodable messages are
-// rejected without requeue and logged once, as oslo does.
-func (s *Server) accept(d Delivery, seen *dedup) (*incomingRequest, bool) {
+// takeArrived appends the deliveries already waiting, one per free pool
+// slot (which it takes), up to maxAckBatch.
+func (s *Server) takeArrived(deliveries <-chan Delivery, batch []Delivery) []Delivery {
+	for len(batch) < maxAckBatch {
+		select {
+		case s.slots <- struct{}{}:
+		default:
+			return batch
+		}
+		select {
+		case d, ok := <-deliveries:
+			if ok {
+				batch = append(batch, d)
+				continue
+			}
+		case <-s.stopping:
+		default:
+		}
+		<-s.slots
+		return batch
+	}
+	return batch
+}
+
+// accept decodes and acknowledges a batch of deliveries, each holding a
+// pool slot, and returns the requests to dispatch; the slots of the others
+// are released. Undecodable messages are rejected without requeue and
+// logged once, as oslo does; a request whose acknowledgement fails is
+// dropped (the broker delivers it again); a duplicate _unique_id is
+// acknowledged and ignored.
+func (s *Server) accept(batch []Delivery, seen *dedup) []*incomingRequest {
+	reqs := make([]*incomingRequest, 0, len(batch))
+	good := make([]*Delivery, 0, len(batch))
+	for i := range batch {
+		d := &batch[i]
+		if req, ok := s.decode(d); ok {
+			reqs = append(reqs, req)
+			good = append(good, d)
+		} else {
+			<-s.slots
+		}
+	}
+	errs := ackAll(good)
+	out := reqs[:0]
+	for i, req := range reqs {
+		switch {
+		case errs[i] != nil:
+			s.log.Warn().Err(errs[i]).Str("msg_id", req.msgID).Msg("ack failed; message dropped without dispatch")
+		case req.uniqueID != "" && !seen.add(req.uniqueID):
+			s.log.Info().Str("unique_id", req.uniqueID).Msg("ignoring duplicate message")
+		default:
+			out = append(out, req)
+			continue
+		}
+		<-s.slots
+	}
+	return out
+}
+
+// ackAll acknowledges ds, those of one AckGroup together, and returns an
+// error per delivery.
+func ackAll(ds []*Delivery) []error {
+	errs := make([]error, len(ds))
+	if len(ds) <= 1 || ds[0].Group == nil {
+		for i, d := range ds {
+			errs[i] = d.Ack()
+		}
+		return errs
+	}
+	type members struct {
+		idx []int
+		ds  []*Delivery
+	}
+	var groups []*members
+	byGroup := map[AckGroup]*members{}
+	for i, d := range ds {
+		if d.Group == nil {
+			errs[i] = d.Ack()
+			continue
+		}
+		m := byGroup[d.Group]
+		if m == nil {
+			m = &members{}
+			byGroup[d.Group] = m
+			groups = append(groups, m)
+		}
+		m.idx = append(m.idx, i)
+		m.ds = append(m.ds, d)
+	}
+	for _, m := range groups {
+		for j, err := range m.ds[0].Group.AckBatch(m.ds) {
+			errs[m.idx[j]] = err
+		}
+	}
+	return errs
+}
+
+// decode checks and decodes a delivery. An undecodable one is rejected
+// without requeue and logged once, as oslo does.
+func (s *Server) decode(d *Delivery) (*incomingRequest, bool) {
 	var req *incomingRequest
 	var err error
 	switch {
@@ -205,14 +311,6 @@ func (s *Server) accept(d Delivery, seen *dedup) (*incomingRequest, bool) {
 		if rerr := d.Reject(); rerr != nil {
 			s.log.Warn().Err(rerr).Msg("reject failed")
 		}
-		return nil, false
-	}
-	if err := d.Ack(); err != nil {
-		s.log.Warn().Err(err).Str("msg_id", req.msgID).Msg("ack failed; message dropped without dispatch")
-		return nil, false
-	}
-	if req.uniqueID != "" && !seen.add(req.uniqueID) {
-		s.log.Info().Str("unique_id", req.uniqueID).Msg("ignoring duplicate message")
 		return nil, false
 	}
 	return req, true

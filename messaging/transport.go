@@ -102,4 +102,17 @@ type Delivery struct {
 	// Ack acknowledges the delivery; Reject drops it without requeueing.
 	Ack    func() error
 	Reject func() error
+	// Group, when not nil, can acknowledge this delivery together with
+	// others of the same group in fewer broker frames (a server takes
+	// what has already arrived at once); Tag is the delivery's id in it.
+	Group AckGroup
+	Tag   uint64
+}
+
+// AckGroup acknowledges several deliveries at once: a transport whose
+// broker can acknowledge many deliveries with one frame implements it.
+type AckGroup interface {
+	// AckBatch acknowledges the deliveries of ds, which all carry this
+	// group, and returns one error per delivery (nil: acknowledged).
+	AckBatch(ds []*Delivery) []error
 }

@@ -26,9 +26,9 @@ type consumer struct {
 	// deleteOnStop is the queue removed by a graceful stop (the fanout
 	// queue), or "".
 	deleteOnStop string
-	// handle takes one delivery; it returns false once the consumer is
-	// stopping and the delivery was not taken.
-	handle func(amqp.Delivery) bool
+	// handle takes one delivery and the acker of its channel; it returns
+	// false once the consumer is stopping and the delivery was not taken.
+	handle func(amqp.Delivery, *acker) bool
 	// batchAck acknowledges deliveries after handle, coalesced into
 	// basic.ack multiple=true (see ackLoop); only for the reply queue,
 	// whose deliveries are all acknowledged in order. Otherwise handle's
@@ -153,6 +153,7 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 			dchs = append(dchs, d)
 		}
 	}
+	ack := newAcker(ch)
 	for _, d := range dchs {
 		if c.batchAck {
 			acks := make(chan uint64, 256)
@@ -160,7 +161,7 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 			c.fwd.Go(func() {
 				defer close(acks)
 				for del := range d {
-					if !c.handle(del) {
+					if !c.handle(del, ack) {
 						return
 					}
 					acks <- del.DeliveryTag
@@ -168,16 +169,16 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 			})
 			continue
 		}
-		c.fwd.Go(func() { c.forward(d) })
+		c.fwd.Go(func() { c.forward(d, ack) })
 	}
 	return s, nil
 }
 
 // forward hands one consumer's deliveries over until its channel closes or
 // the consumer stops.
-func (c *consumer) forward(d <-chan amqp.Delivery) {
+func (c *consumer) forward(d <-chan amqp.Delivery, ack *acker) {
 	for del := range d {
-		if !c.handle(del) {
+		if !c.handle(del, ack) {
 			return
 		}
 	}

@@ -181,7 +181,7 @@ func (t *Transport) Replies(ctx context.Context) (*messaging.ReplyRouter, error)
 	router := messaging.NewReplyRouter(name, t.log)
 	c := newConsumer(t, "reply "+name, []queueSpec{t.cfg.replyQueue(name)}, t.cfg.QosPrefetchCount)
 	c.batchAck = true
-	c.handle = func(d amqp.Delivery) bool {
+	c.handle = func(d amqp.Delivery, _ *acker) bool {
 		router.Deliver(d.Body)
 		return true
 	}
@@ -259,14 +259,17 @@ func (l *listener) Stop(ctx context.Context) error {
 }
 
 // handle hands one delivery to the server.
-func (l *listener) handle(d amqp.Delivery) bool {
+func (l *listener) handle(d amqp.Delivery, ack *acker) bool {
+	tag := d.DeliveryTag
 	md := messaging.Delivery{
 		Body:        d.Body,
 		ContentType: d.ContentType,
 		Exchange:    d.Exchange,
 		RoutingKey:  d.RoutingKey,
-		Ack:         func() error { return d.Ack(false) },
-		Reject:      func() error { return d.Reject(false) },
+		Ack:         func() error { return ack.ack(tag) },
+		Reject:      func() error { return ack.reject(tag) },
+		Group:       ack,
+		Tag:         tag,
 	}
 	select {
 	case l.out <- md:
