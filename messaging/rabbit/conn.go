@@ -309,7 +309,8 @@ func (d *dialer) dialOne(ctx context.Context, ep endpoint) (*amqpConn, error) {
 		auth = &amqp.AMQPlainAuth{Username: ep.user, Password: ep.password.Reveal()}
 	}
 	name := d.prefix + ":" + strconv.Itoa(os.Getpid()) + ":" + uuidString()
-	conn, err := amqp.Open(raw, amqp.Config{
+	bc := newBatchConn(raw)
+	conn, err := amqp.Open(bc, amqp.Config{
 		SASL:      []amqp.Authentication{auth},
 		Vhost:     d.vhost,
 		Heartbeat: d.cfg.HeartbeatTimeoutThreshold,
@@ -322,7 +323,7 @@ func (d *dialer) dialOne(ctx context.Context, ep endpoint) (*amqpConn, error) {
 		},
 	})
 	if err != nil {
-		_ = raw.Close()
+		_ = bc.Close()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("AMQP handshake: %w", ctx.Err())
 		}
@@ -334,7 +335,7 @@ func (d *dialer) dialOne(ctx context.Context, ep endpoint) (*amqpConn, error) {
 		return nil, fmt.Errorf("AMQP handshake: %w", context.Cause(ctx))
 	}
 	_ = raw.SetDeadline(time.Time{})
-	c := &amqpConn{Connection: conn, raw: raw, addr: ep.addr, name: name}
+	c := &amqpConn{Connection: conn, raw: bc, addr: ep.addr, name: name}
 	c.closed = conn.NotifyClose(make(chan *amqp.Error, 1))
 	return c, nil
 }
