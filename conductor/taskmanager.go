@@ -66,8 +66,9 @@ type Task struct {
 }
 
 var (
-	_ drivers.TaskHost    = (*Task)(nil)
-	_ drivers.PortCreator = (*Task)(nil)
+	_ drivers.TaskHost         = (*Task)(nil)
+	_ drivers.PortCreator      = (*Task)(nil)
+	_ drivers.DependentsLoader = (*Task)(nil)
 )
 
 // ParseNodeRef reads an RPC node_id (a UUID or an integer id) as Ironic's
@@ -76,8 +77,8 @@ func ParseNodeRef(id string) (db.Ref, error) {
 	return db.ParseRef(id)
 }
 
-// Acquire locks the node and loads it with its ports, portgroups, volume
-// connectors and targets, and its driver. On any error after the lock is
+// Acquire locks the node and loads it and its driver (ports, portgroups,
+// volume connectors and targets are read on first use). On any error after the lock is
 // taken the lock is released again. The caller must Release the task (or
 // use With).
 func (tm *TaskManager) Acquire(ctx context.Context, ref db.Ref, opts AcquireOptions) (*Task, error) {
@@ -108,22 +109,11 @@ func (tm *TaskManager) Acquire(ctx context.Context, ref db.Ref, opts AcquireOpti
 	return t, nil
 }
 
-// load reads the node's dependent objects and builds its driver and FSM.
+// load builds the node's driver and FSM. Ports and the other dependent
+// objects are read on first use (LoadPorts and the others).
 func (t *Task) load(ctx context.Context, driverName string) error {
-	tm, id := t.tm, t.Node.ID
+	tm := t.tm
 	var err error
-	if t.Ports, err = tm.store.ListPortsByNodeID(ctx, id); err != nil {
-		return err
-	}
-	if t.Portgroups, err = tm.store.ListPortgroupsByNodeID(ctx, id); err != nil {
-		return err
-	}
-	if t.VolumeConnectors, err = tm.store.ListVolumeConnectorsByNodeID(ctx, id); err != nil {
-		return err
-	}
-	if t.VolumeTargets, err = tm.store.ListVolumeTargetsByNodeID(ctx, id); err != nil {
-		return err
-	}
 	node := t.Node
 	if driverName != "" {
 		node = node.Clone()
@@ -239,6 +229,9 @@ func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Por
 	if t.Shared {
 		return nil, exception.ExclusiveLockRequired()
 	}
+	if _, err := t.ListPorts(ctx); err != nil {
+		return nil, err
+	}
 	id := t.Node.ID
 	port.NodeID = &id
 	created, err := t.tm.store.CreatePort(ctx, port)
@@ -247,6 +240,26 @@ func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Por
 	}
 	t.Ports = append(t.Ports, created)
 	return created, nil
+}
+
+// LoadPorts implements drivers.DependentsLoader.
+func (t *Task) LoadPorts(ctx context.Context) ([]*objects.Port, error) {
+	return t.tm.store.ListPortsByNodeID(ctx, t.Node.ID)
+}
+
+// LoadPortgroups implements drivers.DependentsLoader.
+func (t *Task) LoadPortgroups(ctx context.Context) ([]*objects.Portgroup, error) {
+	return t.tm.store.ListPortgroupsByNodeID(ctx, t.Node.ID)
+}
+
+// LoadVolumeConnectors implements drivers.DependentsLoader.
+func (t *Task) LoadVolumeConnectors(ctx context.Context) ([]*objects.VolumeConnector, error) {
+	return t.tm.store.ListVolumeConnectorsByNodeID(ctx, t.Node.ID)
+}
+
+// LoadVolumeTargets implements drivers.DependentsLoader.
+func (t *Task) LoadVolumeTargets(ctx context.Context) ([]*objects.VolumeTarget, error) {
+	return t.tm.store.ListVolumeTargetsByNodeID(ctx, t.Node.ID)
 }
 
 // ProcessEvent implements drivers.TaskHost.

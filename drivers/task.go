@@ -53,6 +53,17 @@ type PortCreator interface {
 	CreatePort(ctx context.Context, port *objects.Port) (*objects.Port, error)
 }
 
+// DependentsLoader is an optional TaskHost capability: reading the node's
+// ports, portgroups, volume connectors and targets, which a Task loads on
+// first use (Ironic's task.ports and the others are lazy too). The
+// conductor's task implements it.
+type DependentsLoader interface {
+	LoadPorts(ctx context.Context) ([]*objects.Port, error)
+	LoadPortgroups(ctx context.Context) ([]*objects.Portgroup, error)
+	LoadVolumeConnectors(ctx context.Context) ([]*objects.VolumeConnector, error)
+	LoadVolumeTargets(ctx context.Context) ([]*objects.VolumeTarget, error)
+}
+
 // Task is the node a driver acts on and what the conductor loaded with it
 // (TaskManager). The conductor builds it under the node's lock, sets
 // Driver from [Registry.DriverFor] and Host to itself. A driver may change
@@ -64,11 +75,14 @@ type Task struct {
 	// Node is the node, decoded from the database.
 	Node *objects.Node
 	// Ports, Portgroups, VolumeConnectors and VolumeTargets are the
-	// node's, loaded by node id when the task was acquired.
+	// node's, loaded through the Host on first use by ListPorts,
+	// ListPortgroups, ListVolumeConnectors and ListVolumeTargets (read
+	// them through those); a test may set them directly.
 	Ports            []*objects.Port
 	Portgroups       []*objects.Portgroup
 	VolumeConnectors []*objects.VolumeConnector
 	VolumeTargets    []*objects.VolumeTarget
+	loaded           struct{ ports, portgroups, connectors, targets bool }
 	// Driver is the node's composed driver.
 	Driver *Driver
 	// Shared is true while the task holds a shared (read-only) lock.
@@ -153,4 +167,45 @@ func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Por
 		return nil, ErrNoPortCreator
 	}
 	return pc.CreatePort(ctx, port)
+}
+
+// ListPorts returns the node's ports, loading them on first use.
+func (t *Task) ListPorts(ctx context.Context) ([]*objects.Port, error) {
+	return loadOnce(ctx, t, &t.Ports, &t.loaded.ports, DependentsLoader.LoadPorts)
+}
+
+// ListPortgroups returns the node's portgroups, loading them on first use.
+func (t *Task) ListPortgroups(ctx context.Context) ([]*objects.Portgroup, error) {
+	return loadOnce(ctx, t, &t.Portgroups, &t.loaded.portgroups, DependentsLoader.LoadPortgroups)
+}
+
+// ListVolumeConnectors returns the node's volume connectors, loading them
+// on first use.
+func (t *Task) ListVolumeConnectors(ctx context.Context) ([]*objects.VolumeConnector, error) {
+	return loadOnce(ctx, t, &t.VolumeConnectors, &t.loaded.connectors, DependentsLoader.LoadVolumeConnectors)
+}
+
+// ListVolumeTargets returns the node's volume targets, loading them on
+// first use.
+func (t *Task) ListVolumeTargets(ctx context.Context) ([]*objects.VolumeTarget, error) {
+	return loadOnce(ctx, t, &t.VolumeTargets, &t.loaded.targets, DependentsLoader.LoadVolumeTargets)
+}
+
+// loadOnce fills *have through the host's DependentsLoader unless it was
+// loaded or set already (a host without one leaves it as it is).
+func loadOnce[T any](ctx context.Context, t *Task, have *[]T, done *bool,
+	load func(DependentsLoader, context.Context) ([]T, error)) ([]T, error) {
+	if *done || *have != nil {
+		return *have, nil
+	}
+	l, ok := t.Host.(DependentsLoader)
+	if !ok {
+		return *have, nil
+	}
+	v, err := load(l, ctx)
+	if err != nil {
+		return nil, err
+	}
+	*have, *done = v, true
+	return v, nil
 }

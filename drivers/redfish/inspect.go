@@ -267,8 +267,12 @@ func (o *op) createPorts(ctx context.Context, task *drivers.Task) error {
 		o.log.Warn().Msg("not attempting to create any port as no NICs were discovered in 'enabled' state")
 		return nil
 	}
+	ports, err := task.ListPorts(ctx)
+	if err != nil {
+		return err
+	}
 	have := map[string]bool{}
-	for _, p := range task.Ports {
+	for _, p := range ports {
 		if p.Address != nil {
 			have[strings.ToLower(*p.Address)] = true
 		}
