@@ -312,6 +312,8 @@ type multiBMC struct {
 	stdin       io.WriteCloser
 	out         chan string
 	mu          sync.Mutex
+	// stop ends the process (once; the test's cleanup calls it too).
+	stop func()
 }
 
 // startMultiBMC starts script (multibmc.py or faultbmc.py) with count
@@ -341,10 +343,14 @@ func startMultiBMC(t testing.TB, script string, count int) *multiBMC {
 		t.Fatalf("start %s: %v", script, err)
 	}
 	w.Close()
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(stop)
 	ready := make(chan error, 1)
 	lines := make(chan string, 100)
 	go func() {
@@ -373,7 +379,7 @@ func startMultiBMC(t testing.TB, script string, count int) *multiBMC {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("%s did not start", script)
 	}
-	return &multiBMC{base: base, count: count, stdin: stdin, out: lines}
+	return &multiBMC{base: base, count: count, stdin: stdin, out: lines, stop: stop}
 }
 
 func (m *multiBMC) driverInfo(i int) map[string]any {
