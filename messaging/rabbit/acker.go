@@ -47,20 +47,19 @@ func (a *acker) settleLocked(tag uint64) {
 
 // ack acknowledges one delivery.
 func (a *acker) ack(tag uint64) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	err := a.ch.Ack(tag, false)
-	if err == nil {
-		a.settleLocked(tag)
-	}
-	return err
+	return a.settleOne(tag, func() error { return a.ch.Ack(tag, false) })
 }
 
 // reject drops one delivery without requeueing it.
 func (a *acker) reject(tag uint64) error {
+	return a.settleOne(tag, func() error { return a.ch.Reject(tag, false) })
+}
+
+// settleOne sends one delivery's settlement and records it if sent.
+func (a *acker) settleOne(tag uint64, send func() error) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	err := a.ch.Reject(tag, false)
+	err := send()
 	if err == nil {
 		a.settleLocked(tag)
 	}
