@@ -2,7 +2,8 @@
 # Install (Debian packages) and start what the tests and the conductor need:
 # RabbitMQ, PostgreSQL, the Python peers of the interop tests (Debian's
 # oslo.messaging, tooz, Ironic and its conductor, sushy) and the BMC
-# simulators (OpenIPMI's ipmi_sim, ipmitool, pyghmi).
+# simulators (OpenIPMI's ipmi_sim with a chassis control program built by
+# gcc, ipmitool, pyghmi).
 # Idempotent and quick when everything is already there. Needs root for apt.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ ls /etc/postgresql/*/main >/dev/null 2>&1 || need postgresql
 command -v ironic-dbsync >/dev/null 2>&1 || need ironic-common
 command -v ipmi_sim >/dev/null 2>&1 || need openipmi
 command -v ipmitool >/dev/null 2>&1 || need ipmitool
+command -v cc >/dev/null 2>&1 || need gcc # builds ipmi_sim's chassis control program (drivers/ipmi/testdata)
 /usr/bin/python3 -c 'import pyghmi.ipmi.bmc' >/dev/null 2>&1 || need python3-pyghmi
 command -v ironic-conductor >/dev/null 2>&1 || need ironic-conductor
 /usr/bin/python3 -c 'import sushy' >/dev/null 2>&1 || need python3-sushy

@@ -81,7 +81,7 @@ type benchNodes []map[string]any
 func syncPass(b *testing.B, dbPath string, nodes benchNodes, workers int, ctlLog string) passResult {
 	ctx := b.Context()
 	cfg := DefaultConfig()
-	cfg.Logger = zerolog.Nop()
+	cfg.Logger = zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
 	drv, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)

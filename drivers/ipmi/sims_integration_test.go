@@ -51,14 +51,20 @@ func testdataPath(t testing.TB, name string) string {
 }
 
 // chassisctl returns the chassis control program given to ipmi_sim
-// (testdata/chassisctl, built once per source version into the temporary
-// directory).
+// (testdata/chassisctl/chassisctl.c, compiled with the system's C compiler
+// once per source version into the temporary directory).
 func chassisctl(t testing.TB) string {
 	t.Helper()
 	chassisctlOnce.Do(func() {
-		src, err := os.ReadFile(testdataPath(t, "chassisctl/main.go"))
+		srcPath := testdataPath(t, "chassisctl/chassisctl.c")
+		src, err := os.ReadFile(srcPath)
 		if err != nil {
 			chassisctlErr = err
+			return
+		}
+		cc, err := exec.LookPath("cc")
+		if err != nil {
+			chassisctlErr = fmt.Errorf("no C compiler (cc) for testdata/chassisctl: install gcc (scripts/deps.sh does): %w", err)
 			return
 		}
 		sum := sha256.Sum256(src)
@@ -67,7 +73,7 @@ func chassisctl(t testing.TB) string {
 			return
 		}
 		tmp := chassisctlPath + ".tmp" + strconv.Itoa(os.Getpid())
-		out, err := exec.CommandContext(context.Background(), "go", "build", "-o", tmp, "./testdata/chassisctl").CombinedOutput()
+		out, err := exec.CommandContext(context.Background(), cc, "-O2", "-Wall", "-o", tmp, srcPath).CombinedOutput()
 		if err != nil {
 			chassisctlErr = fmt.Errorf("build testdata/chassisctl: %w\n%s", err, out)
 			return
