@@ -208,7 +208,10 @@ func BenchmarkPowerSyncMultiBMC(b *testing.B) {
 		}
 		return nodes, m.stop
 	}
-	for _, w := range []int{8, 32, 128} {
+	// Not more workers: beyond about 32 concurrent sessions the one
+	// Python process drops requests and the retries are all one measures
+	// (22 s passes with 128).
+	for _, w := range []int{8, 32} {
 		b.Run(fmt.Sprintf("nodes=500/workers=%d", w), func(b *testing.B) { runSyncBench(b, bmcs, w, "") })
 	}
 }
