@@ -249,8 +249,14 @@ func (c *benchConductor) sampleRSS() func() {
 	wg.Go(func() {
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
-		for {
-			if kb, err := treeRSS(c.pid); err == nil {
+		// Scanning /proc for child processes costs the benchmark process
+		// CPU that the conductors need: once a second is enough.
+		var kids []int
+		for n := 0; ; n++ {
+			if n%20 == 0 {
+				kids = children(c.pid)
+			}
+			if kb, err := rssOf(c.pid, kids); err == nil {
 				for {
 					old := c.peakRSS.Load()
 					if kb <= old || c.peakRSS.CompareAndSwap(old, kb) {
@@ -336,12 +342,15 @@ func rssKB(b *testing.B, pid int) int64 {
 }
 
 // treeRSS is the VmRSS (kB) of pid plus its child processes'.
-func treeRSS(pid int) (int64, error) {
+func treeRSS(pid int) (int64, error) { return rssOf(pid, children(pid)) }
+
+// rssOf is the resident memory of pid and the given children, in kB.
+func rssOf(pid int, kids []int) (int64, error) {
 	total, err := vmRSS(pid)
 	if err != nil {
 		return 0, err
 	}
-	for _, c := range children(pid) {
+	for _, c := range kids {
 		if kb, err := vmRSS(c); err == nil {
 			total += kb
 		}
