@@ -282,11 +282,7 @@ func TestConductorEndToEnd(t *testing.T) {
 func TestConductorPowerSync(t *testing.T) {
 	t.Parallel()
 	m := startMultiBMC(t, "faultbmc.py", 20)
-	cfg := testConfig(t)
-	// No faults here: under the parallel race-enabled tests the Python
-	// simulator process can be starved for seconds; give it time.
-	cfg.CommandRetryTimeout = 20 * time.Second
-	e := newE2E(t, cfg, func(c *conductor.Config) {
+	e := newE2E(t, testConfig(t), func(c *conductor.Config) {
 		c.SyncPowerStateInterval = 200 * time.Millisecond
 		c.SyncPowerStateWorkers = 4
 	})

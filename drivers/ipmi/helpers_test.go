@@ -17,7 +17,9 @@ import (
 // testConfig is DefaultConfig with timings small enough for tests.
 func testConfig(t testing.TB) Config {
 	cfg := DefaultConfig()
-	cfg.CommandRetryTimeout = 3 * time.Second
+	// Long enough for a Python simulator starved for seconds by the
+	// parallel race-enabled tests; fault tests set their own.
+	cfg.CommandRetryTimeout = 10 * time.Second
 	cfg.MinCommandInterval = 5 * time.Millisecond
 	cfg.PowerStateChangeTimeout = 5 * time.Second
 	cfg.SoftPowerOffTimeout = 5 * time.Second
