@@ -3,6 +3,7 @@ package rabbit
 import (
 	"net"
 	"sync"
+	"time"
 )
 
 // batchConnLimit bounds the bytes a batchConn holds before Write waits.
@@ -15,8 +16,9 @@ const batchConnLimit = 4 << 20
 // the writer is in a write(2) leave together in the next one. Under
 // concurrency this turns one system call (and one TCP segment for the
 // broker to read) per publish into one per batch; alone, a Write costs a
-// goroutine hand-off. Order is kept. A write error is returned by the
-// next Write and closes the connection, so the reader fails too.
+// goroutine hand-off. Order is kept; Close writes what is queued first.
+// A write error is returned by the next Write and closes the connection,
+// so the reader fails too.
 type batchConn struct {
 	net.Conn
 
@@ -62,26 +64,30 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// writer sends what is queued until the connection closes or fails.
+// closeFlushTimeout bounds how long Close waits for queued bytes to be
+// written (amqp091-go answers a broker's connection.close with close-ok
+// and then closes the socket at once).
+const closeFlushTimeout = 500 * time.Millisecond
+
+// writer sends what is queued until the connection closes (then it writes
+// what is left, within closeFlushTimeout) or fails.
 func (b *batchConn) writer() {
 	defer close(b.done)
-	for range b.wake {
+	for {
+		_, open := <-b.wake
 		b.mu.Lock()
-		if len(b.pending) == 0 && !b.closed {
-			b.mu.Unlock()
-			continue
-		}
 		out := b.pending
 		b.pending, b.spare = b.spare[:0], nil
-		closed := b.closed
 		b.cond.Broadcast()
 		b.mu.Unlock()
-		if closed {
-			return
+		var err error
+		if len(out) > 0 {
+			_, err = b.Conn.Write(out)
 		}
-		_, err := b.Conn.Write(out)
 		b.mu.Lock()
-		b.spare = out[:0]
+		if cap(out) <= maxSpare {
+			b.spare = out[:0]
+		}
 		if err != nil && b.err == nil {
 			b.err = err
 		}
@@ -91,12 +97,17 @@ func (b *batchConn) writer() {
 			_ = b.Conn.Close()
 			return
 		}
+		if !open {
+			return
+		}
 	}
 }
 
-// Close stops the writer (bytes not yet written are dropped: amqp091-go
-// closes the connection only after the broker's close-ok, or to abort it)
-// and closes the connection.
+// maxSpare is the largest buffer kept for reuse after a burst.
+const maxSpare = 1 << 20
+
+// Close stops the writer once it has written what is queued (at most
+// closeFlushTimeout) and closes the connection.
 func (b *batchConn) Close() error {
 	b.mu.Lock()
 	if !b.closed {
@@ -105,7 +116,7 @@ func (b *batchConn) Close() error {
 	}
 	b.cond.Broadcast()
 	b.mu.Unlock()
-	err := b.Conn.Close()
+	_ = b.Conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	<-b.done
-	return err
+	return b.Conn.Close()
 }

@@ -155,3 +155,27 @@ func TestBatchConnBoundsPending(t *testing.T) {
 		t.Fatal("Close did not release a blocked writer")
 	}
 }
+
+// TestBatchConnCloseWritesWhatIsQueued: bytes written just before Close
+// (amqp091-go's close-ok to a broker's connection.close) still leave.
+func TestBatchConnCloseWritesWhatIsQueued(t *testing.T) {
+	raw, peer := loopback(t)
+	defer peer.Close()
+	bc := newBatchConn(raw)
+	want := bytes.Repeat([]byte("close-ok "), 10000)
+	for i := 0; i < len(want); i += 900 {
+		if _, err := bc.Write(want[i:min(i+900, len(want))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bc.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	got, err := io.ReadAll(peer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("peer got %d of %d bytes", len(got), len(want))
+	}
+}
