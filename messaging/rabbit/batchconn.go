@@ -116,7 +116,7 @@ func (b *batchConn) Close() error {
 	}
 	b.cond.Broadcast()
 	b.mu.Unlock()
-	_ = b.Conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
+	_ = b.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
 	<-b.done
 	return b.Conn.Close()
 }
