@@ -78,9 +78,9 @@ func ParseNodeRef(id string) (db.Ref, error) {
 }
 
 // Acquire locks the node and loads it and its driver (ports, portgroups,
-// volume connectors and targets are read on first use). On any error after the lock is
-// taken the lock is released again. The caller must Release the task (or
-// use With).
+// volume connectors and targets are read on first use). On any error
+// after the lock is taken the lock is released again. The caller must
+// Release the task (or use With).
 func (tm *TaskManager) Acquire(ctx context.Context, ref db.Ref, opts AcquireOptions) (*Task, error) {
 	t := &Task{tm: tm, purpose: opts.Purpose, reqCtx: ctx}
 	t.Shared = opts.Shared
@@ -101,7 +101,7 @@ func (tm *TaskManager) Acquire(ctx context.Context, ref db.Ref, opts AcquireOpti
 		t.RequestID = rc.RequestID()
 	}
 	t.Log = tm.log.With().Str("node", t.NodeUUID()).Str("request_id", t.RequestID).Logger()
-	if err := t.load(ctx, opts.DriverName); err != nil {
+	if err := t.load(opts.DriverName); err != nil {
 		t.Release(ctx)
 		return nil, err
 	}
@@ -111,15 +111,14 @@ func (tm *TaskManager) Acquire(ctx context.Context, ref db.Ref, opts AcquireOpti
 
 // load builds the node's driver and FSM. Ports and the other dependent
 // objects are read on first use (LoadPorts and the others).
-func (t *Task) load(ctx context.Context, driverName string) error {
-	tm := t.tm
-	var err error
+func (t *Task) load(driverName string) error {
 	node := t.Node
 	if driverName != "" {
 		node = node.Clone()
 		node.Driver = &driverName
 	}
-	if t.Driver, err = tm.reg.DriverFor(node); err != nil {
+	var err error
+	if t.Driver, err = t.tm.reg.DriverFor(node); err != nil {
 		return err
 	}
 	return t.initFSM()

@@ -82,7 +82,6 @@ type Task struct {
 	Portgroups       []*objects.Portgroup
 	VolumeConnectors []*objects.VolumeConnector
 	VolumeTargets    []*objects.VolumeTarget
-	loaded           struct{ ports, portgroups, connectors, targets bool }
 	// Driver is the node's composed driver.
 	Driver *Driver
 	// Shared is true while the task holds a shared (read-only) lock.
@@ -171,41 +170,46 @@ func (t *Task) CreatePort(ctx context.Context, port *objects.Port) (*objects.Por
 
 // ListPorts returns the node's ports, loading them on first use.
 func (t *Task) ListPorts(ctx context.Context) ([]*objects.Port, error) {
-	return loadOnce(ctx, t, &t.Ports, &t.loaded.ports, DependentsLoader.LoadPorts)
+	return loadOnce(ctx, t, &t.Ports, DependentsLoader.LoadPorts)
 }
 
 // ListPortgroups returns the node's portgroups, loading them on first use.
 func (t *Task) ListPortgroups(ctx context.Context) ([]*objects.Portgroup, error) {
-	return loadOnce(ctx, t, &t.Portgroups, &t.loaded.portgroups, DependentsLoader.LoadPortgroups)
+	return loadOnce(ctx, t, &t.Portgroups, DependentsLoader.LoadPortgroups)
 }
 
 // ListVolumeConnectors returns the node's volume connectors, loading them
 // on first use.
 func (t *Task) ListVolumeConnectors(ctx context.Context) ([]*objects.VolumeConnector, error) {
-	return loadOnce(ctx, t, &t.VolumeConnectors, &t.loaded.connectors, DependentsLoader.LoadVolumeConnectors)
+	return loadOnce(ctx, t, &t.VolumeConnectors, DependentsLoader.LoadVolumeConnectors)
 }
 
 // ListVolumeTargets returns the node's volume targets, loading them on
 // first use.
 func (t *Task) ListVolumeTargets(ctx context.Context) ([]*objects.VolumeTarget, error) {
-	return loadOnce(ctx, t, &t.VolumeTargets, &t.loaded.targets, DependentsLoader.LoadVolumeTargets)
+	return loadOnce(ctx, t, &t.VolumeTargets, DependentsLoader.LoadVolumeTargets)
 }
 
-// loadOnce fills *have through the host's DependentsLoader unless it was
-// loaded or set already (a host without one leaves it as it is).
-func loadOnce[T any](ctx context.Context, t *Task, have *[]T, done *bool,
+// loadOnce fills *have through the host's DependentsLoader unless it is
+// set already (loaded, or set by a test); a load stores a non-nil slice,
+// so an empty result is not read again. A host without a loader leaves it
+// as it is.
+func loadOnce[T any](ctx context.Context, t *Task, have *[]T,
 	load func(DependentsLoader, context.Context) ([]T, error)) ([]T, error) {
-	if *done || *have != nil {
+	if *have != nil {
 		return *have, nil
 	}
 	l, ok := t.Host.(DependentsLoader)
 	if !ok {
-		return *have, nil
+		return nil, nil
 	}
 	v, err := load(l, ctx)
 	if err != nil {
 		return nil, err
 	}
-	*have, *done = v, true
+	if v == nil {
+		v = []T{}
+	}
+	*have = v
 	return v, nil
 }

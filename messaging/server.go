@@ -254,39 +254,28 @@ func (s *Server) accept(batch []Delivery, seen *dedup) []*incomingRequest {
 	return out
 }
 
-// ackAll acknowledges ds, those of one AckGroup together, and returns an
-// error per delivery.
+// ackAll acknowledges ds, those of one AckGroup in one AckBatch call, and
+// returns an error per delivery.
 func ackAll(ds []*Delivery) []error {
 	errs := make([]error, len(ds))
-	if len(ds) <= 1 || ds[0].Group == nil {
-		for i, d := range ds {
-			errs[i] = d.Ack()
-		}
-		return errs
-	}
-	type members struct {
-		idx []int
-		ds  []*Delivery
-	}
-	var groups []*members
-	byGroup := map[AckGroup]*members{}
+	acked := make([]bool, len(ds))
 	for i, d := range ds {
-		if d.Group == nil {
+		switch {
+		case acked[i]:
+		case d.Group == nil:
 			errs[i] = d.Ack()
-			continue
-		}
-		m := byGroup[d.Group]
-		if m == nil {
-			m = &members{}
-			byGroup[d.Group] = m
-			groups = append(groups, m)
-		}
-		m.idx = append(m.idx, i)
-		m.ds = append(m.ds, d)
-	}
-	for _, m := range groups {
-		for j, err := range m.ds[0].Group.AckBatch(m.ds) {
-			errs[m.idx[j]] = err
+		default:
+			// A batch has one group, two around a reconnect.
+			var idx []int
+			var members []*Delivery
+			for j := i; j < len(ds); j++ {
+				if ds[j].Group == d.Group {
+					idx, members, acked[j] = append(idx, j), append(members, ds[j]), true
+				}
+			}
+			for k, err := range d.Group.AckBatch(members) {
+				errs[idx[k]] = err
+			}
 		}
 	}
 	return errs

@@ -178,11 +178,7 @@ func (a *ConductorAPI) DestroyNode(ctx context.Context, nodeID string, opts ...C
 // Raises NodeLocked, UnsupportedDriverExtension, NodeConsoleNotEnabled,
 // InvalidParameterValue, MissingParameterValue.
 func (a *ConductorAPI) GetConsoleInformation(ctx context.Context, nodeID string, opts ...CallOption) (ConsoleInfo, error) {
-	res, err := invoke(ctx, a, RPCGetConsoleInformation, &NodeArgs{NodeID: NodeID(nodeID)}, opts)
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return invoke(ctx, a, RPCGetConsoleInformation, &NodeArgs{NodeID: NodeID(nodeID)}, opts)
 }
 
 // SetConsoleMode starts enabling or disabling the node's console.

@@ -1,6 +1,7 @@
 package rabbit
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -73,15 +74,7 @@ func (a *acker) AckBatch(ds []*messaging.Delivery) []error {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(x, y int) int {
-		switch {
-		case ds[x].Tag < ds[y].Tag:
-			return -1
-		case ds[x].Tag > ds[y].Tag:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(ds[x].Tag, ds[y].Tag) })
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	// The prefix of the batch that one multiple ack may cover: walking up

@@ -153,7 +153,10 @@ func (c *consumer) setup(conn *amqpConn) (*session, error) {
 			dchs = append(dchs, d)
 		}
 	}
-	ack := newAcker(ch)
+	var ack *acker // the listener's; the reply queue acknowledges in ackLoop
+	if !c.batchAck {
+		ack = newAcker(ch)
+	}
 	for _, d := range dchs {
 		if c.batchAck {
 			acks := make(chan uint64, 256)
