@@ -87,6 +87,15 @@ type pyGot struct {
 	Version string         `json:"version"`
 }
 
+// pyIsoformat formats t as Python's datetime.isoformat does for a naive
+// datetime: six digits of microseconds, or none when they are zero.
+func pyIsoformat(t time.Time) string {
+	if us := t.Nanosecond() / 1000; us != 0 {
+		return fmt.Sprintf("%s.%06d", t.Format("2006-01-02T15:04:05"), us)
+	}
+	return t.Format("2006-01-02T15:04:05")
+}
+
 func goWritesPythonReads(t *testing.T, s *db.Store, peer *pyPeer, ironicDB bool) {
 	ctx := t.Context()
 	now := time.Now().UTC()
@@ -131,7 +140,7 @@ func goWritesPythonReads(t *testing.T, s *db.Store, peer *pyPeer, ironicDB bool)
 		t.Errorf("node row version %v, object version %s", got.Row["version"], got.Version)
 	}
 	// Full precision in the row (the wire form drops microseconds).
-	if got.Row["provision_updated_at"] != n.ProvisionUpdatedAt.Format("2006-01-02T15:04:05.999999") {
+	if got.Row["provision_updated_at"] != pyIsoformat(*n.ProvisionUpdatedAt) {
 		t.Errorf("provision_updated_at: python %v, go %v", got.Row["provision_updated_at"], n.ProvisionUpdatedAt)
 	}
 	for k, v := range map[string]any{"conductor_group": "", "protected": false, "retired": false, "owner": nil, "deploy_step": map[string]any{}} {
@@ -210,7 +219,7 @@ func pythonWritesGoReads(t *testing.T, s *db.Store, peer *pyPeer) {
 		"maintenance": true, "maintenance_reason": "py", "console_enabled": false,
 		"resource_class": "silver", "extra": map[string]any{"x": 1}, "owner": "project-a",
 		"conductor_group": "", "protected": false, "network_interface": "noop",
-		"provision_updated_at": time.Now().UTC().Add(-time.Minute).Format("2006-01-02T15:04:05.999999"),
+		"provision_updated_at": pyIsoformat(time.Now().UTC().Add(-time.Minute)),
 	}}, &node)
 	n, err := s.GetNodeByUUID(ctx, node.UUID)
 	must(t, err)
