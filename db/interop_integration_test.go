@@ -90,8 +90,8 @@ type pyGot struct {
 // pyIsoformat formats t as Python's datetime.isoformat does for a naive
 // datetime: six digits of microseconds, or none when they are zero.
 func pyIsoformat(t time.Time) string {
-	if us := t.Nanosecond() / 1000; us != 0 {
-		return fmt.Sprintf("%s.%06d", t.Format("2006-01-02T15:04:05"), us)
+	if t.Nanosecond()/1000 != 0 {
+		return t.Format("2006-01-02T15:04:05.000000")
 	}
 	return t.Format("2006-01-02T15:04:05")
 }

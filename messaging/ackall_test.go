@@ -49,6 +49,9 @@ func TestAckAllGroupsDeliveries(t *testing.T) {
 	if !slices.Equal(single, []string{"x"}) {
 		t.Errorf("single acks %v", single)
 	}
+	if errs := ackAll([]*Delivery{plain("y")}); len(errs) != 1 || errs[0] != nil || !slices.Equal(single, []string{"x", "y"}) {
+		t.Errorf("one-delivery batch: errors %v, single acks %v", errs, single)
+	}
 	if got := ackAll(nil); len(got) != 0 {
 		t.Errorf("empty batch: %v", got)
 	}
